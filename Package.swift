@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Canopy",
+    products: [
+        .executable(name: "canopy", targets: ["canopy"]),
+        .library(name: "CanopyRuntime", targets: ["CanopyRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "CanopyRuntime", dependencies: ["CBLAS"], path: "Sources/Runtime"),
+        .executableTarget(
+            name: "canopy",
+            dependencies: [
+                "CanopyRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/canopy"),
+        .testTarget(
+            name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime"], path: "Tests/RuntimeTests",
+            resources: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

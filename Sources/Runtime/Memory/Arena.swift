@@ -1,0 +1,66 @@
+/// One 64-byte aligned block of memory that a plan carves into tensors by offset.
+/// It is allocated once when a plan is instantiated and freed with it.
+public final class Arena: @unchecked Sendable {
+    public let base: UnsafeMutableRawPointer
+    public let byteCount: Int
+
+    public init(byteCount: Int) {
+        self.byteCount = max(byteCount, 64)
+        base = UnsafeMutableRawPointer.allocate(byteCount: self.byteCount, alignment: 64)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: self.byteCount)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The tensor at `offset` (bytes) with `spec`.
+    public func tensor(at offset: Int, _ spec: TensorSpec) -> Tensor {
+        precondition(offset >= 0 && offset + spec.byteCount <= byteCount, "tensor outside the arena")
+        return Tensor(base: base + offset, spec: spec)
+    }
+}
+
+/// Places buffers with known lifetimes in one arena so that buffers alive at the
+/// same time never overlap, reusing memory of buffers that are dead. Greedy: buffers
+/// are placed largest first at the lowest offset that fits (first fit by offset).
+public struct ArenaPlanner: Sendable {
+    /// One buffer to place: its size and the first and last step (inclusive) it is alive.
+    public struct Request: Sendable, Equatable {
+        public var bytes: Int
+        public var firstStep: Int
+        public var lastStep: Int
+        public init(bytes: Int, firstStep: Int, lastStep: Int) {
+            self.bytes = bytes
+            self.firstStep = firstStep
+            self.lastStep = lastStep
+        }
+    }
+
+    public static let alignment = 64
+
+    /// Offsets for each request (same order) and the arena size they need.
+    public static func place(_ requests: [Request]) -> (offsets: [Int], totalBytes: Int) {
+        var offsets = [Int](repeating: 0, count: requests.count)
+        var placed: [(offset: Int, end: Int, first: Int, last: Int)] = []
+        let order = requests.indices.sorted {
+            requests[$0].bytes != requests[$1].bytes ? requests[$0].bytes > requests[$1].bytes : $0 < $1
+        }
+        var total = 0
+        for i in order {
+            let r = requests[i]
+            let size = align(r.bytes)
+            let live = placed.filter { $0.first <= r.lastStep && r.firstStep <= $0.last }.sorted { $0.offset < $1.offset }
+            var offset = 0
+            for p in live {
+                if offset + size <= p.offset { break }
+                offset = max(offset, p.end)
+            }
+            offsets[i] = offset
+            placed.append((offset, offset + size, r.firstStep, r.lastStep))
+            total = max(total, offset + size)
+        }
+        return (offsets, total)
+    }
+
+    /// `bytes` rounded up to the alignment.
+    public static func align(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
+}

@@ -1,0 +1,4 @@
+/// The version of Canopy.
+public enum CanopyVersion {
+    public static let string = "0.1.0"
+}

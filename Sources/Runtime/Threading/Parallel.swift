@@ -1,0 +1,56 @@
+import CBLAS
+import Dispatch
+
+/// Canopy's one threading policy: the runtime owns the threads, OpenBLAS runs on one.
+///
+/// OpenBLAS worker threads spin after each call and slow down any Swift-parallel work
+/// that follows (see docs/performance.md), and most products here are too small to
+/// split well inside BLAS. So every BLAS call is single-threaded and kernels split
+/// their work (batch samples, channels, rows) into `threads` contiguous chunks, each
+/// running its own BLAS calls. A fixed thread count gives a fixed chunking, and
+/// reductions over chunks are summed in chunk order, so results are deterministic
+/// for a given thread count.
+public enum Parallel {
+    nonisolated(unsafe) private static var configuredThreads = 1
+
+    /// The number of worker chunks kernels split into. Set once at start-up.
+    public static var threads: Int { configuredThreads }
+
+    /// Sets the thread count (at least 1) and pins OpenBLAS to one thread. Call before
+    /// building plans: kernels size their per-thread workspaces from it.
+    public static func configure(threads: Int) {
+        configuredThreads = max(1, threads)
+        openblas_set_num_threads(1)
+    }
+
+    /// Runs `body(chunk, range)` for `threads` contiguous chunks of `0..<count`, in parallel.
+    /// `chunk` indexes per-thread scratch. Chunks with an empty range are skipped.
+    @inlinable
+    public static func chunks(_ count: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        let n = min(threads, count)
+        if n <= 1 {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UnsafeSendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: n) { c in
+                box.value(c, chunkRange(c, of: n, count: count))
+            }
+        }
+    }
+
+    /// The `c`-th of `n` near-equal contiguous pieces of `0..<count`.
+    @inlinable
+    public static func chunkRange(_ c: Int, of n: Int, count: Int) -> Range<Int> {
+        (count * c / n)..<(count * (c + 1) / n)
+    }
+}
+
+/// Carries a non-Sendable closure into `concurrentPerform`; safe because the chunks
+/// touch disjoint memory by construction.
+@usableFromInline
+struct UnsafeSendableBox<T>: @unchecked Sendable {
+    @usableFromInline let value: T
+    @usableFromInline init(_ value: T) { self.value = value }
+}
