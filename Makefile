@@ -1,0 +1,40 @@
+# Canopy: build, test, benchmark and quickstart entry points.
+# `make deps` installs the Debian packages Canopy needs (a no-op when present).
+
+SHELL := /bin/bash
+SWIFT ?= swift
+DEBIAN_PACKAGES := libyaml-dev libopenblas-dev pkg-config dataset-fashion-mnist
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SHARED_GOLDEN ?= ../shared/golden
+FIXTURE_GOLDEN := Tests/Fixtures/golden
+
+.PHONY: deps build release test bench golden-sync clean
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test
+
+bench: release
+	./scripts/bench.sh
+
+# Refresh the repository's copy of the golden reference cases from ../shared/golden.
+golden-sync:
+	@test -d $(SHARED_GOLDEN) || { echo "no $(SHARED_GOLDEN) to sync from"; exit 1; }
+	rm -rf $(FIXTURE_GOLDEN) && cp -r $(SHARED_GOLDEN) $(FIXTURE_GOLDEN)
+
+clean:
+	$(SWIFT) package clean
