@@ -36,6 +36,8 @@ public protocol Kernel: Sendable {
     var outputs: [TensorSpec] { get }
     /// Persistent state specs (same order as `stateNames`).
     var state: [TensorSpec] { get }
+    /// The value each state tensor starts at (BatchNorm: mean 0, variance 1).
+    var stateFill: [Float] { get }
     /// Scratch bytes needed by forward and by backward (the larger of the two).
     var workspaceBytes: Int { get }
     /// Which inputs and outputs `backward` reads, so the memory planner can free the rest.
@@ -52,6 +54,7 @@ extension Kernel {
     public static var stateNames: [String] { [] }
     public static var outputNames: [String] { ["y"] }
     public var state: [TensorSpec] { [] }
+    public var stateFill: [Float] { state.map { _ in 0 } }
     public var workspaceBytes: Int { 0 }
     public var saved: SavedTensors { .all }
 }

@@ -1,0 +1,127 @@
+/// Builds a `Graph` node by node. Backbone, branch, loss and method plugins emit their
+/// subgraphs through it. Problems (unknown kernel, bad params, shape mismatch) are
+/// collected with the origin that was current, and building goes on: values produced
+/// by a failed node are marked poisoned, and nodes fed by poisoned values are skipped
+/// quietly, so one mistake gives one error.
+public struct GraphBuilder {
+    public private(set) var graph = Graph()
+    public let kernels: KernelRegistry
+    /// Every problem found so far.
+    public private(set) var errors: [GraphError] = []
+    /// The origin attached to what is created next.
+    public var origin: Origin?
+    private var poisoned: Set<ValueID> = []
+
+    public init(kernels: KernelRegistry) { self.kernels = kernels }
+
+    /// Whether `v` comes from a failed node (its spec is meaningless).
+    public func isPoisoned(_ v: ValueID) -> Bool { poisoned.contains(v) }
+
+    /// The spec of `v`.
+    public func spec(_ v: ValueID) -> TensorSpec { graph[v].spec }
+
+    /// Records a problem at the current origin (for plugins' own checks).
+    public mutating func error(_ message: String, at origin: Origin? = nil) {
+        errors.append(GraphError(message: message, origin: origin ?? self.origin))
+    }
+
+    /// Adds a value fed from outside for each batch.
+    public mutating func input(_ name: String, _ spec: TensorSpec) -> ValueID {
+        addValue(GraphValue(name: name, spec: spec, role: .input, producer: nil, origin: origin))
+    }
+
+    /// Adds a parameter stored under the state_dict name `name`.
+    public mutating func parameter(_ name: String, _ shape: Shape, _ initializer: Initializer, trainable: Bool = true) -> ValueID {
+        addValue(GraphValue(name: name, spec: TensorSpec(shape), role: .parameter(initializer, trainable: trainable),
+                            producer: nil, origin: origin))
+    }
+
+    /// Applies kernel `kernelName` to `inputs`. The first output is named `name`, further
+    /// outputs `name.<outputName>`; state buffers are `name.<stateName>`.
+    @discardableResult
+    public mutating func apply(_ kernelName: String, name: String, params: ParamValue = .empty, inputs: [ValueID],
+                               detached: Set<Int> = []) -> [ValueID] {
+        let type: any Kernel.Type
+        do { type = try kernels.type(named: kernelName) } catch {
+            errors.append(GraphError(message: error.description, origin: origin))
+            return poisonedOutputs(name: name, count: 1)
+        }
+        if inputs.contains(where: poisoned.contains) { return poisonedOutputs(name: name, count: type.outputNames.count) }
+        let kernel: any Kernel
+        do {
+            kernel = try KernelRegistry.make(type, params: params, inputs: inputs.map { graph[$0].spec })
+        } catch {
+            var message = "\(name): \(error)"
+            var producer: Origin?
+            if case let .kernel(k) = error, let i = k.input, i < inputs.count {
+                let v = graph[inputs[i]]
+                message = "\(name): \(k.message) (input '\(type.inputNames[i])' is \(v.name) \(v.spec))"
+                producer = v.origin
+            }
+            errors.append(GraphError(message: message, origin: origin, producerOrigin: producer, params: paramsError(error)))
+            return poisonedOutputs(name: name, count: type.outputNames.count)
+        }
+        let nodeIndex = graph.nodes.count
+        let outputs = kernel.outputs.enumerated().map { j, spec in
+            addValue(GraphValue(name: j == 0 ? name : "\(name).\(type.outputNames[j])", spec: spec, role: .activation,
+                                producer: (nodeIndex, j), origin: origin))
+        }
+        let states = kernel.state.enumerated().map { j, spec in
+            graph.states.append(GraphState(name: "\(name).\(type.stateNames[j])", spec: spec,
+                                           initial: .constant(kernel.stateFill[j])))
+            return graph.states.count - 1
+        }
+        graph.nodes.append(GraphNode(name: name, kernelName: kernelName, params: params, kernel: kernel, inputs: inputs,
+                                     detached: detached, outputs: outputs, states: states, origin: origin))
+        return outputs
+    }
+
+    /// Declares `value` (a [1] float32 scalar) a loss term; returns the slot of its runtime weight.
+    @discardableResult
+    public mutating func addLoss(_ name: String, _ value: ValueID) -> Int {
+        if !poisoned.contains(value) && graph[value].spec != TensorSpec([1]) {
+            error("loss '\(name)' must be a [1] scalar, found \(graph[value].spec)")
+        }
+        graph.losses.append(GraphLoss(name: name, value: value, weightSlot: graph.scalarSlots))
+        graph.scalarSlots += 1
+        return graph.scalarSlots - 1
+    }
+
+    private mutating func addValue(_ v: GraphValue) -> ValueID {
+        graph.values.append(v)
+        return ValueID(graph.values.count - 1)
+    }
+
+    private mutating func poisonedOutputs(name: String, count: Int) -> [ValueID] {
+        (0..<max(count, 1)).map { j in
+            let v = addValue(GraphValue(name: j == 0 ? name : "\(name).\(j)", spec: TensorSpec([0]), role: .activation,
+                                        producer: nil, origin: origin))
+            poisoned.insert(v)
+            return v
+        }
+    }
+
+    private func paramsError(_ e: KernelSetupError) -> ParamErrors? {
+        if case let .params(p) = e { return p }
+        return nil
+    }
+}
+
+/// A problem found while building a graph, with where it came from and, for shape
+/// mismatches, where the offending input was produced.
+public struct GraphError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var origin: Origin?
+    public var producerOrigin: Origin?
+    /// The structured param errors, so the front end can point at the offending key.
+    public var params: ParamErrors?
+
+    public init(message: String, origin: Origin?, producerOrigin: Origin? = nil, params: ParamErrors? = nil) {
+        self.message = message
+        self.origin = origin
+        self.producerOrigin = producerOrigin
+        self.params = params
+    }
+
+    public var description: String { message }
+}
