@@ -2,6 +2,8 @@
 public enum BuiltInKernels {
     public static let all: [any Kernel.Type] = [
         ReLU.self,
+        Softmax.self,
+        LogSoftmax.self,
     ]
 
     /// A registry of the built-in kernels.
