@@ -4,6 +4,8 @@ public enum BuiltInKernels {
         ReLU.self,
         Softmax.self,
         LogSoftmax.self,
+        CrossEntropy.self,
+        KDKL.self,
     ]
 
     /// A registry of the built-in kernels.
