@@ -6,6 +6,7 @@ public enum BuiltInKernels {
         LogSoftmax.self,
         CrossEntropy.self,
         KDKL.self,
+        Attention.self,
     ]
 
     /// A registry of the built-in kernels.
