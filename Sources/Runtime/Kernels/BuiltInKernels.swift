@@ -2,6 +2,11 @@
 public enum BuiltInKernels {
     public static let all: [any Kernel.Type] = [
         ReLU.self,
+        Softmax.self,
+        LogSoftmax.self,
+        CrossEntropy.self,
+        KDKL.self,
+        Attention.self,
     ]
 
     /// A registry of the built-in kernels.
