@@ -19,16 +19,19 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "CanopyRuntime", dependencies: ["CBLAS"], path: "Sources/Runtime"),
+        .target(
+            name: "CanopyPlugins", dependencies: ["CanopyRuntime"], path: "Sources/Plugins"),
         .executableTarget(
             name: "canopy",
             dependencies: [
                 "CanopyRuntime",
+                "CanopyPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/canopy"),
         .testTarget(
-            name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime"], path: "Tests/RuntimeTests",
-            resources: []),
+            name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime"], path: "Tests/RuntimeTests"),
+
     ],
     swiftLanguageModes: [.v6]
 )

@@ -68,7 +68,7 @@ struct ConvBench: ParsableCommand {
                 c.withUnsafeMutableBufferPointer { c in
                     let (pa, pb, pc) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
                     return medianMilliseconds {
-                        Parallel.chunks(n) { _, r in
+                        Parallel.chunks(n, threads: threads) { _, r in
                             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(r.count), Int32(k), 1,
                                         pa, Int32(k), pb + r.lowerBound, Int32(n), 0, pc + r.lowerBound, Int32(n))
                         }

@@ -13,11 +13,13 @@ import Dispatch
 public enum Parallel {
     nonisolated(unsafe) private static var configuredThreads = 1
 
-    /// The number of worker chunks kernels split into. Set once at start-up.
+    /// The configured number of worker chunks. Kernels read it once, at init, size their
+    /// per-chunk workspace from it and pass it back to `chunks(_:threads:_:)`, so a
+    /// later `configure` never changes how an existing kernel splits its work.
     public static var threads: Int { configuredThreads }
 
-    /// Sets the thread count (at least 1) and pins OpenBLAS to one thread. Call before
-    /// building plans: kernels size their per-thread workspaces from it.
+    /// Sets the thread count (at least 1) and pins OpenBLAS to one thread. Call at
+    /// start-up, before building plans.
     public static func configure(threads: Int) {
         configuredThreads = max(1, threads)
         openblas_set_num_threads(1)
@@ -26,7 +28,7 @@ public enum Parallel {
     /// Runs `body(chunk, range)` for `threads` contiguous chunks of `0..<count`, in parallel.
     /// `chunk` indexes per-thread scratch. Chunks with an empty range are skipped.
     @inlinable
-    public static func chunks(_ count: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+    public static func chunks(_ count: Int, threads: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
         let n = min(threads, count)
         if n <= 1 {
             if count > 0 { body(0, 0..<count) }

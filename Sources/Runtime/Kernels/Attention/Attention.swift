@@ -54,8 +54,8 @@ public struct Attention: Kernel {
     let depth: Int
     let valueDepth: Int
     let scale: Float
-    /// Whether the (batch, head) pairs are worth splitting over threads.
-    let parallel: Bool
+    /// Chunks the (batch, head) pairs are split into (1 for small problems), fixed at init.
+    let threads: Int
 
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let q = inputs[0], k = inputs[1], v = inputs[2]
@@ -77,13 +77,13 @@ public struct Attention: Kernel {
         scale = params.scale ?? 1 / Float(depth).squareRoot()
         outputs = [TensorSpec([b, h, queries, valueDepth]), TensorSpec([b, h, queries, keys])]
         let work = pairs * queries * keys * (depth + valueDepth)
-        parallel = pairs > 1 && work >= RowSoftmax.parallelElements
-        workspaceBytes = (parallel ? Parallel.threads : 1) * queries * keys * MemoryLayout<Float>.size
+        threads = pairs > 1 && work >= RowSoftmax.parallelElements ? Parallel.threads : 1
+        workspaceBytes = threads * queries * keys * MemoryLayout<Float>.size
     }
 
     /// Runs `body(chunk, pairRange)` over the (batch, head) pairs.
     func forPairs(_ body: (Int, Range<Int>) -> Void) {
-        if parallel { Parallel.chunks(pairs, body) } else { body(0, 0..<pairs) }
+        Parallel.chunks(pairs, threads: threads, body)
     }
 
     public func forward(_ call: KernelCall) {

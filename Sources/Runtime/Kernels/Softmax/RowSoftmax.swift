@@ -11,10 +11,11 @@ enum RowSoftmax {
     static let parallelElements = 1 << 15
 
     /// Runs `body` over `0..<rows`: in `Parallel.chunks` when `rows * columns` is large,
-    /// else in one piece on the calling thread. Rows must touch disjoint memory.
+    /// else in one piece on the calling thread. Rows must touch disjoint memory; rows are
+    /// independent and need no scratch, so any chunking gives the same result.
     static func forRows(_ rows: Int, columns: Int, _ body: (Range<Int>) -> Void) {
         if rows * columns >= parallelElements {
-            Parallel.chunks(rows) { _, range in body(range) }
+            Parallel.chunks(rows, threads: Parallel.threads) { _, range in body(range) }
         } else if rows > 0 {
             body(0..<rows)
         }
