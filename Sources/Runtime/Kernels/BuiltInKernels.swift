@@ -7,6 +7,17 @@ public enum BuiltInKernels {
         CrossEntropy.self,
         KDKL.self,
         Attention.self,
+        GELU.self,
+        BatchNorm1d.self,
+        BatchNorm2d.self,
+        LayerNorm.self,
+        Add.self,
+        Mul.self,
+        Scale.self,
+        Concat.self,
+        AxisSlice.self,
+        Sum.self,
+        Mean.self,
     ]
 
     /// A registry of the built-in kernels.

@@ -10,7 +10,8 @@ public enum ParamDecoder {
         do {
             result = try T(from: decoder)
         } catch let e as ParamError {
-            throw ParamErrors(errors: [e] + usage.unknownKeyErrors())
+            // Keys after the failing one were never read: reporting them as unknown would mislead.
+            throw ParamErrors(errors: [e])
         } catch let e as ParamErrors {
             throw e
         } catch {

@@ -1,0 +1,31 @@
+/// Elementwise product of two tensors of the same shape, y = a * b. Backward:
+/// da = dy * b, db = dy * a.
+public struct Mul: Kernel {
+    /// No params.
+    public struct Params: Decodable, Sendable {}
+    public static let name = "mul"
+    public static let summary = "y = a * b, elementwise, same shapes"
+    public static let parameters: [ParameterDoc] = []
+    public static let inputNames = ["a", "b"]
+
+    public let outputs: [TensorSpec]
+    public var saved: SavedTensors { SavedTensors(inputs: [0, 1], outputs: []) }
+
+    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+        try KernelError.require(inputs[0].dtype == .float32, "mul needs float32 input a", input: 0)
+        try KernelError.require(inputs[1] == inputs[0], "mul needs b of the same shape as a \(inputs[0]), got \(inputs[1])", input: 1)
+        outputs = [inputs[0]]
+    }
+
+    public func forward(_ call: KernelCall) {
+        let a = call.inputs[0].f, b = call.inputs[1].f, y = call.outputs[0].f
+        for i in 0..<call.outputs[0].count { y[i] = a[i] * b[i] }
+    }
+
+    public func backward(_ call: KernelCall) {
+        guard let gy = call.outputGrad(0)?.f else { return }
+        let a = call.inputs[0].f, b = call.inputs[1].f, n = call.outputs[0].count
+        if let ga = call.inputGrad(0)?.f { for i in 0..<n { ga[i] += gy[i] * b[i] } }
+        if let gb = call.inputGrad(1)?.f { for i in 0..<n { gb[i] += gy[i] * a[i] } }
+    }
+}
