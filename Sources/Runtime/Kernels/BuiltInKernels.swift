@@ -2,6 +2,11 @@
 public enum BuiltInKernels {
     public static let all: [any Kernel.Type] = [
         ReLU.self,
+        Conv2D.self,
+        MaxPool2D.self,
+        AvgPool2D.self,
+        GlobalAvgPool.self,
+        Linear.self,
     ]
 
     /// A registry of the built-in kernels.

@@ -1,0 +1,34 @@
+/// How a kernel splits the work of one call, decided once when the kernel is built:
+/// the number of chunks its per-chunk scratch was sized for.
+///
+/// Work below `minimumWork` stays on the calling thread (one chunk); larger work splits
+/// into `Parallel.threads` chunks through `Parallel.chunks`. If the thread count is
+/// raised after the kernel was built, `run` falls back to one chunk, so per-chunk
+/// scratch is never overrun.
+public struct ChunkPlan: Sendable, Hashable {
+    /// Chunks the kernel's scratch provides for (1: single-threaded).
+    public let chunks: Int
+
+    /// Plans `Parallel.threads` chunks when `work` (multiply-adds or elements, as the
+    /// kernel counts them) reaches `minimumWork`, else one.
+    public init(work: Int, minimumWork: Int) {
+        chunks = work >= minimumWork ? Parallel.threads : 1
+    }
+
+    /// Runs `body(chunk, range)` over contiguous chunks of `0..<count`: `Parallel.chunks`
+    /// when the plan is parallel, else one chunk on the calling thread.
+    public func run(_ count: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        if isParallel {
+            Parallel.chunks(count, body)
+        } else if count > 0 {
+            body(0, 0..<count)
+        }
+    }
+
+    /// How many chunks `run(count)` uses now (for summing per-chunk partials).
+    public func chunkCount(_ count: Int) -> Int {
+        isParallel ? min(Parallel.threads, count) : min(1, count)
+    }
+
+    private var isParallel: Bool { chunks > 1 && Parallel.threads <= chunks }
+}
