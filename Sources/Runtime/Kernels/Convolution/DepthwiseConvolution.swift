@@ -39,12 +39,12 @@ struct DepthwiseConvolution: ConvolutionAlgorithm {
                             let cols = win.validColumns(tap: j), colOffset = j * win.dilation.w - win.padding.w
                             let w = wc[i * win.kernel.w + j]
                             for oh in rows {
-                                let src = xp + (oh * win.stride.h + rowOffset) * win.inW, dst = yp + oh * win.outW
+                                let src = xp + (oh * win.stride.h + rowOffset) * win.inW + colOffset, dst = yp + oh * win.outW
                                 if win.stride.w == 1 {
-                                    for ow in cols { dst[ow] = w * src[ow + colOffset] + dst[ow] }
+                                    for ow in cols { dst[ow] = w * src[ow] + dst[ow] }
                                 } else {
                                     let sw = win.stride.w
-                                    for ow in cols { dst[ow] = w * src[ow * sw + colOffset] + dst[ow] }
+                                    for ow in cols { dst[ow] = w * src[ow &* sw] + dst[ow] }
                                 }
                             }
                         }
@@ -79,11 +79,11 @@ struct DepthwiseConvolution: ConvolutionAlgorithm {
                                     sum += Self.dot(grad + cols.lowerBound, xp + inRow + cols.lowerBound * sw + colOffset,
                                                     stride: sw, count: cols.count)
                                 }
-                                guard let dst = dxp.map({ $0 + inRow }) else { continue }
+                                guard let dst = dxp.map({ $0 + inRow + colOffset }) else { continue }
                                 if sw == 1 {
-                                    for ow in cols { dst[ow + colOffset] = w * grad[ow] + dst[ow + colOffset] }
+                                    for ow in cols { dst[ow] = w * grad[ow] + dst[ow] }
                                 } else {
-                                    for ow in cols { dst[ow * sw + colOffset] = w * grad[ow] + dst[ow * sw + colOffset] }
+                                    for ow in cols { dst[ow &* sw] = w * grad[ow] + dst[ow &* sw] }
                                 }
                             }
                             if let dwc { dwc[tap] += sum }
@@ -112,7 +112,7 @@ struct DepthwiseConvolution: ConvolutionAlgorithm {
         }
         var sum = acc.sum()
         while t < count {
-            sum = a[t] * b[t * stride] + sum
+            sum = a[t] * b[t &* stride] + sum
             t += 1
         }
         return sum

@@ -22,12 +22,12 @@ enum Im2Col {
                     row.update(repeating: 0, count: rows.lowerBound * outW)
                     for oh in rows {
                         let dst = row + oh * outW
-                        let src = plane + (oh * sh + rowOffset) * inW
+                        let src = plane + (oh * sh + rowOffset) * inW + colOffset
                         for ow in 0..<cols.lowerBound { dst[ow] = 0 }
                         if sw == 1 {
-                            for ow in cols { dst[ow] = src[ow + colOffset] }
+                            (dst + cols.lowerBound).update(from: src + cols.lowerBound, count: cols.count)
                         } else {
-                            for ow in cols { dst[ow] = src[ow * sw + colOffset] }
+                            for ow in cols { dst[ow] = src[ow &* sw] }
                         }
                         for ow in cols.upperBound..<outW { dst[ow] = 0 }
                     }
@@ -55,11 +55,11 @@ enum Im2Col {
                     let colOffset = j * window.dilation.w - window.padding.w
                     for oh in rows {
                         let src = row + oh * outW
-                        let dst = plane + (oh * sh + rowOffset) * inW
+                        let dst = plane + (oh * sh + rowOffset) * inW + colOffset
                         if sw == 1 {
-                            for ow in cols { dst[ow + colOffset] += src[ow] }
+                            for ow in cols { dst[ow] += src[ow] }
                         } else {
-                            for ow in cols { dst[ow * sw + colOffset] += src[ow] }
+                            for ow in cols { dst[ow &* sw] += src[ow] }
                         }
                     }
                     row += window.outPlane
