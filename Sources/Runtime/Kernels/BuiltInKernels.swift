@@ -18,6 +18,11 @@ public enum BuiltInKernels {
         AxisSlice.self,
         Sum.self,
         Mean.self,
+        Conv2D.self,
+        MaxPool2D.self,
+        AvgPool2D.self,
+        GlobalAvgPool.self,
+        Linear.self,
     ]
 
     /// A registry of the built-in kernels.
