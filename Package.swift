@@ -31,6 +31,8 @@ let package = Package(
             path: "Sources/canopy"),
         .testTarget(
             name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime"], path: "Tests/RuntimeTests"),
+        .testTarget(
+            name: "CanopyPluginsTests", dependencies: ["CanopyPlugins", "CanopyRuntime"], path: "Tests/PluginsTests"),
 
     ],
     swiftLanguageModes: [.v6]

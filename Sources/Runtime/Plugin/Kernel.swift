@@ -42,6 +42,9 @@ public protocol Kernel: Sendable {
     var workspaceBytes: Int { get }
     /// Which inputs and outputs `backward` reads, so the memory planner can free the rest.
     var saved: SavedTensors { get }
+    /// Multiply-accumulates of one forward call (conv, linear and attention products;
+    /// norms, activations and pooling count 0, as fvcore and the papers count).
+    var macs: Int { get }
 
     /// Computes outputs (and updates state in training mode).
     func forward(_ call: KernelCall)
@@ -57,6 +60,7 @@ extension Kernel {
     public var stateFill: [Float] { state.map { _ in 0 } }
     public var workspaceBytes: Int { 0 }
     public var saved: SavedTensors { .all }
+    public var macs: Int { 0 }
 }
 
 /// The inputs and outputs a kernel's backward reads.

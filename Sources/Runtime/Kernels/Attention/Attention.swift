@@ -56,6 +56,7 @@ public struct Attention: Kernel {
     let scale: Float
     /// Chunks the (batch, head) pairs are split into (1 for small problems), fixed at init.
     let threads: Int
+    public var macs: Int { pairs * queries * keys * (depth + valueDepth) }
 
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let q = inputs[0], k = inputs[1], v = inputs[2]

@@ -58,6 +58,7 @@ public struct Conv2D: Kernel {
     public let geometry: ConvGeometry
     public let method: Method
     public let outputs: [TensorSpec]
+    public var macs: Int { geometry.macs }
     private let algorithm: any ConvolutionAlgorithm
     private let hasBias: Bool
 

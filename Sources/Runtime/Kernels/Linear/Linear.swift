@@ -16,6 +16,7 @@ public struct Linear: Kernel {
     public static let optionalInputs = 1
 
     public let outputs: [TensorSpec]
+    public var macs: Int { rows * inFeatures * outFeatures }
     private let rows: Int
     private let inFeatures: Int
     private let outFeatures: Int
