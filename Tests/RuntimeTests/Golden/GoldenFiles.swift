@@ -1,5 +1,6 @@
 import CanopyRuntime
 import Foundation
+import Testing
 
 /// The golden reference cases: every `*.safetensors` file directly in the repository's
 /// copy (Tests/Fixtures/golden/<subfolder>) and, when it exists, in ../shared/golden/<subfolder>.
@@ -12,6 +13,9 @@ enum GoldenFiles {
         [packageRoot.appendingPathComponent("Tests/Fixtures/golden"),
          packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden")]
     }
+
+    /// Paths of every case file in every golden folder and subfolder.
+    static var allPaths: [String] { ["", "methods", "models"].flatMap { cases(in: $0).map(\.path) } }
 
     /// Case files in `subfolder` ("" for the kernel cases) of every golden folder.
     static func cases(in subfolder: String) -> [GoldenFile] {

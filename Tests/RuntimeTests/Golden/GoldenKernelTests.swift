@@ -26,7 +26,7 @@ import Testing
         }
         let specs = inputNames.map { name in
             let t = golden.file[name]!
-            return TensorSpec(Shape(t.shape), t.dtype == .I32 ? .int32 : .float32)
+            return TensorSpec(Shape(t.shape), t.dtype == .int32 ? .int32 : .float32)
         }
         if let bias = setup.expectBias { #expect(bias == golden.has("param.bias"), "attrs.bias disagrees with the tensors") }
         let kernel = try KernelRegistry.make(type, params: .object(setup.params), inputs: specs)
