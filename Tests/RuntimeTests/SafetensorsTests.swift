@@ -40,6 +40,7 @@ import Testing
         #expect(Array(loadedTargets.tensor.ints) == [0, 7, -1, Int32.max])
         #expect(throws: SafetensorsError.self) { try w.copy(into: TensorStorage(TensorSpec([3, 2])).tensor) }
         #expect(throws: SafetensorsError.self) { try w.copy(into: TensorStorage(TensorSpec([2, 3], .int32)).tensor) }
+        try FileManager.default.removeItem(atPath: dir)
     }
 
     @Test func writerLayoutFollowsTheReference() throws {

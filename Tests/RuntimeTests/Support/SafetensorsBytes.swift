@@ -1,4 +1,5 @@
 import CanopyRuntime
+import Foundation
 
 /// Builders of hand-made safetensors bytes for reader tests.
 enum SafetensorsBytes {
@@ -21,12 +22,8 @@ enum SafetensorsBytes {
 
     /// A directory under the system temporary directory, unique to this call.
     static func temporaryDirectory() -> String {
-        let path = "/tmp/canopy-tests-\(UInt64.random(in: 0...UInt64.max))"
-        _ = path.withCString { mkdir($0, 0o755) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("canopy-tests-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
