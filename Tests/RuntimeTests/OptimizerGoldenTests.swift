@@ -8,7 +8,7 @@ import Testing
 @Suite struct OptimizerGoldenTests {
     /// The whole-step cases: `resnet8_sgd_step` and everything under `models/`.
     static var cases: [String] {
-        (GoldenFiles.all() ?? []).filter { $0.hasSuffix("/resnet8_sgd_step.safetensors") || $0.contains("/models/") }
+        GoldenFiles.allPaths.filter { $0.hasSuffix("/resnet8_sgd_step.safetensors") || $0.contains("/models/") }
     }
 
     @Test func everyWholeStepCase() throws {
@@ -111,10 +111,4 @@ import Testing
         if name == "adamw" { #expect(checked == 2 * names.count, "\(path)") }
         return worst
     }
-}
-
-/// A malformed golden case.
-struct GoldenError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -93,6 +93,6 @@ func elementwise(_ count: Int, _ body: (Range<Int>) -> Void) {
     if count < 1 << 16 {
         body(0..<count)
     } else {
-        Parallel.chunks(count) { _, range in body(range) }
+        Parallel.chunks(count, threads: Parallel.threads) { _, range in body(range) }
     }
 }
