@@ -29,10 +29,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/canopy"),
+        .target(
+            name: "CanopyTestSupport", dependencies: ["CanopyRuntime"], path: "Tests/Support"),
         .testTarget(
-            name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime"], path: "Tests/RuntimeTests"),
+            name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime", "CanopyTestSupport"], path: "Tests/RuntimeTests"),
         .testTarget(
-            name: "CanopyPluginsTests", dependencies: ["CanopyPlugins", "CanopyRuntime"], path: "Tests/PluginsTests"),
+            name: "CanopyPluginsTests", dependencies: ["CanopyPlugins", "CanopyRuntime", "CanopyTestSupport"],
+            path: "Tests/PluginsTests"),
 
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import CanopyRuntime
+import CanopyTestSupport
 import Foundation
 import Testing
 

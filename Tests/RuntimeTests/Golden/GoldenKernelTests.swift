@@ -1,4 +1,5 @@
 import CanopyRuntime
+import CanopyTestSupport
 import Testing
 
 /// Every kernel case directly in the golden folders, dispatched on `op` and `attrs`.

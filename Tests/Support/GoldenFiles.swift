@@ -5,20 +5,20 @@ import Testing
 /// The golden reference cases: every `*.safetensors` file directly in the repository's
 /// copy (Tests/Fixtures/golden/<subfolder>) and, when it exists, in ../shared/golden/<subfolder>.
 /// A file present in both with identical bytes is taken once.
-enum GoldenFiles {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum GoldenFiles {
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
 
-    static var folders: [URL] {
+    public static var folders: [URL] {
         [packageRoot.appendingPathComponent("Tests/Fixtures/golden"),
          packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden")]
     }
 
     /// Paths of every case file in every golden folder and subfolder.
-    static var allPaths: [String] { ["", "methods", "models"].flatMap { cases(in: $0).map(\.path) } }
+    public static var allPaths: [String] { ["", "methods", "models"].flatMap { cases(in: $0).map(\.path) } }
 
     /// Case files in `subfolder` ("" for the kernel cases) of every golden folder.
-    static func cases(in subfolder: String) -> [GoldenFile] {
+    public static func cases(in subfolder: String) -> [GoldenFile] {
         var seen: [String: Data] = [:]
         var files: [GoldenFile] = []
         for folder in folders {
@@ -29,7 +29,7 @@ enum GoldenFiles {
                 let data = FileManager.default.contents(atPath: path) ?? Data()
                 if seen[name] == data { continue }
                 seen[name] = data
-                files.append(GoldenFile(path: path, label: folder.deletingLastPathComponent().lastPathComponent + "/" + name))
+                files.append(GoldenFile(path: path, label: (folder == folders[0] ? "repo" : "shared") + "/" + (subfolder.isEmpty ? "" : subfolder + "/") + name))
             }
         }
         return files
@@ -37,22 +37,22 @@ enum GoldenFiles {
 }
 
 /// One golden case file.
-struct GoldenFile: Sendable, CustomTestStringConvertible {
-    var path: String
-    var label: String
-    var testDescription: String { label }
+public struct GoldenFile: Sendable, CustomTestStringConvertible {
+    public var path: String
+    public var label: String
+    public var testDescription: String { label }
 }
 
 /// A loaded case: metadata, attrs and tensors, tracking which tensors a test used, so
 /// a tensor nobody checks fails the case.
-final class GoldenCase {
-    let file: SafetensorsFile
-    let op: String
-    let attrs: ParamValue
-    let tolerance: Double
-    private(set) var used: Set<String> = []
+public final class GoldenCase {
+    public let file: SafetensorsFile
+    public let op: String
+    public let attrs: ParamValue
+    public let tolerance: Double
+    public private(set) var used: Set<String> = []
 
-    init(_ g: GoldenFile) throws {
+    public init(_ g: GoldenFile) throws {
         file = try SafetensorsFile(contentsOf: g.path)
         op = file.metadata["op"] ?? ""
         attrs = try JSON.parse(file.metadata["attrs"] ?? "{}")
@@ -62,17 +62,17 @@ final class GoldenCase {
         tolerance = t
     }
 
-    func has(_ name: String) -> Bool { file[name] != nil }
+    public func has(_ name: String) -> Bool { file[name] != nil }
 
     /// The tensor's values as float32, marking it used.
-    func floats(_ name: String) -> [Float]? {
+    public func floats(_ name: String) -> [Float]? {
         guard let t = file[name] else { return nil }
         used.insert(name)
         return t.floats()
     }
 
     /// Copies tensor `name` into `tensor` (shapes must agree), marking it used.
-    func load(_ name: String, into tensor: Tensor) throws {
+    public func load(_ name: String, into tensor: Tensor) throws {
         guard let t = file[name] else { throw GoldenError("missing tensor \(name)") }
         guard t.shape == tensor.shape.dims else { throw GoldenError("\(name): file shape \(t.shape), kernel shape \(tensor.shape)") }
         used.insert(name)
@@ -80,10 +80,10 @@ final class GoldenCase {
     }
 
     /// Names of tensors no test looked at.
-    var unused: [String] { file.names.filter { !used.contains($0) } }
+    public var unused: [String] { file.names.filter { !used.contains($0) } }
 
     /// The relative L2 error of `computed` against expected tensor `name` (NaN is infinite).
-    func relativeError(_ name: String, _ computed: [Float]) -> Double {
+    public func relativeError(_ name: String, _ computed: [Float]) -> Double {
         let expected = floats(name) ?? []
         guard expected.count == computed.count else { return .infinity }
         var diff = 0.0, norm = 0.0
@@ -97,31 +97,31 @@ final class GoldenCase {
 }
 
 /// Reads a case's `attrs`: every key must be taken as a value or declared documentation.
-struct AttrReader {
+public struct AttrReader {
     private let pairs: [(key: String, value: ParamValue)]
     private var taken: Set<String> = []
 
-    init(_ attrs: ParamValue) throws {
+    public init(_ attrs: ParamValue) throws {
         guard case let .object(p) = attrs else { throw GoldenError("attrs is not an object") }
         pairs = p
     }
 
-    mutating func take(_ key: String) -> ParamValue? {
+    public mutating func take(_ key: String) -> ParamValue? {
         taken.insert(key)
         return pairs.first { $0.key == key }?.value
     }
 
     /// Keys whose value is prose for people (layout descriptions and the like).
-    mutating func documentation(_ keys: String...) { taken.formUnion(keys) }
+    public mutating func documentation(_ keys: String...) { taken.formUnion(keys) }
 
     /// Fails on keys no mapping took: an attribute the test does not understand.
-    func finish(op: String) throws {
+    public func finish(op: String) throws {
         let unknown = pairs.map(\.key).filter { !taken.contains($0) }
         if !unknown.isEmpty { throw GoldenError("op \(op): unhandled attrs \(unknown)") }
     }
 }
 
-struct GoldenError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
+public struct GoldenError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
 }
