@@ -22,7 +22,7 @@ echo "## conv2d per ResNet-32 layer (Canopy)"
 echo
 if [ -n "$torch_python" ] && "$torch_python" -c 'import torch' 2>/dev/null; then
   echo "## conv2d per ResNet-32 layer (PyTorch, same run)"
-  "$torch_python" scripts/torch_conv_layers.py --threads "$threads"
+  "$torch_python" -W ignore scripts/torch_conv_layers.py --threads "$threads"
 else
   echo "(PyTorch not found: set TORCH_PYTHON or create ./torch-env to add the PyTorch columns)"
 fi
