@@ -19,6 +19,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "CanopyRuntime", dependencies: ["CBLAS"], path: "Sources/Runtime"),
+        .target(
+            name: "CanopySpecs", dependencies: ["CanopyRuntime", "CYAML"], path: "Sources/Specs"),
         .executableTarget(
             name: "canopy",
             dependencies: [
@@ -29,6 +31,8 @@ let package = Package(
         .testTarget(
             name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime"], path: "Tests/RuntimeTests",
             resources: []),
+        .testTarget(
+            name: "CanopySpecsTests", dependencies: ["CanopySpecs", "CanopyRuntime"], path: "Tests/SpecsTests"),
     ],
     swiftLanguageModes: [.v6]
 )
