@@ -10,9 +10,16 @@ struct MarkMapper {
     /// The 1-based column of the snippet's first character on its first line.
     var firstColumn = 1
 
+    /// The 0-based line and column just past the snippet's last character. libyaml puts
+    /// the end of the stream on the line after the last; marks there are moved back
+    /// here, so they point into the snippet (and never at the next override).
+    var end: (line: Int, column: Int)?
+
     /// The mark of 0-based `line` and `column`, spanning `length` characters if known.
     func mark(line: Int, column: Int, length: Int? = nil) -> SourceMark {
-        SourceMark(file: file, line: firstLine + line, column: column + (line == 0 ? firstColumn : 1), length: length)
+        if let end, line > end.line { return mark(line: end.line, column: end.column) }
+        return SourceMark(file: file, line: firstLine + line, column: column + (line == 0 ? firstColumn : 1),
+                          length: length)
     }
 
     /// The mark of `start`, spanning up to `end` when both are on one line.

@@ -67,6 +67,9 @@ public enum YAMLParser {
     /// Runs libyaml over `bytes` (valid UTF-8) and builds the tree.
     static func build(_ bytes: [UInt8], marks: MarkMapper, diagnostics: DiagnosticEngine) -> Outcome {
         if bytes.isEmpty { return .empty }
+        var marks = marks
+        let end = position(ofByteOffset: bytes.count, in: bytes)
+        marks.end = (end.line - 1, end.column - 1)
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) == 1 else {
