@@ -42,24 +42,4 @@ import Testing
         let root = try #require(parse("\u{FEFF}a: 1\n").node)
         #expect("\(root.pair("a")!.key.mark)" == "t.yaml:1:1")
     }
-
-    @Test func controlCharacterIsAReaderError() {
-        let (node, diagnostics) = parse("a: 1\nb: x\u{7}y\n")
-        #expect(node == nil)
-        #expect(messages(diagnostics) == ["t.yaml:2:5: error: control characters are not allowed (#x7)"])
-    }
-
-    @Test func secondDocumentIsAnError() {
-        let (node, diagnostics) = parse("a: 1\n---\nb: 2\n")
-        #expect(node == nil)
-        #expect(messages(diagnostics) == ["t.yaml:2:1: error: a spec file holds one YAML document; a second one starts here"])
-    }
-
-    @Test func deepNestingIsAnErrorNotACrash() {
-        let (node, diagnostics) = parse(String(repeating: "[", count: 100_000))
-        #expect(node == nil)
-        #expect(messages(diagnostics) == ["t.yaml:1:257: error: the document nests deeper than 256 levels"])
-        let ok = String(repeating: "[", count: 256) + String(repeating: "]", count: 256)
-        #expect(parse(ok).diagnostics.diagnostics.isEmpty)
-    }
 }

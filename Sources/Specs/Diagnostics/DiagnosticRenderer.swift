@@ -6,7 +6,8 @@
 ///
 /// The quoted line has tabs expanded and wide characters accounted for, so the caret
 /// sits under the marked character; `~` underlines the rest of the token when its
-/// length is known. With `color`, ANSI escapes highlight severity and caret.
+/// length is known (a lone caret otherwise). With `color`, ANSI escapes highlight
+/// severity and caret.
 public struct DiagnosticRenderer {
     public var sources: [String: SourceText]
     public var color: Bool
@@ -40,7 +41,7 @@ public struct DiagnosticRenderer {
         guard mark.column > 0 else { return out }
         let first = mark.column - 1
         let start = layout.column(ofScalar: first)
-        let end = max(start + 1, layout.column(ofScalar: first + max(1, mark.length ?? 1)))
+        let end = mark.length.map { max(start + 1, layout.column(ofScalar: first + $0)) } ?? start + 1
         out += blank + String(repeating: " ", count: start)
         out += paint("^" + String(repeating: "~", count: end - start - 1), Style.green) + "\n"
         return out

@@ -180,11 +180,23 @@ public enum YAMLParser {
             let value = p.problem_value >= 0 ? " (#x" + String(p.problem_value, radix: 16, uppercase: true) + ")" : ""
             diagnostics.error(problem + value, at: marks.mark(line: line - 1, column: column - 1))
         default:
+            let at = marks.mark(p.problem_mark)
+            var message = problem
+            if problem == "found character that cannot start any token" {
+                let line = SourceText(String(decoding: bytes, as: UTF8.self)).line(Int(p.problem_mark.line) + 1)
+                let found = line.flatMap { Array($0.unicodeScalars).dropFirst(Int(p.problem_mark.column)).first }
+                if found == "\t" {
+                    message = "found a tab character; YAML indents with spaces only"
+                } else if let found {
+                    message = "found character '\(found)' that cannot start any token"
+                }
+            }
             var notes: [Diagnostic] = []
-            if let context = p.context.map({ String(cString: $0) }) {
+            if let context = p.context.map({ String(cString: $0) }),
+               p.context_mark.line != p.problem_mark.line || p.context_mark.column != p.problem_mark.column {
                 notes.append(.note(context, at: marks.mark(p.context_mark)))
             }
-            diagnostics.error(problem, at: marks.mark(p.problem_mark), notes: notes)
+            diagnostics.error(message, at: at, notes: notes)
         }
     }
 
