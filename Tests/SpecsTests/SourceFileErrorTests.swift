@@ -15,6 +15,12 @@ import Testing
         #expect(messages(diagnostics) == ["\(dir): error: is a directory"])
     }
 
+    @Test func endlessDeviceIsCutOff() {
+        let diagnostics = DiagnosticEngine()
+        #expect(YAMLParser.parseFile("/dev/zero", diagnostics: diagnostics) == nil)
+        #expect(messages(diagnostics) == ["/dev/zero: error: file is larger than 16 MiB"])
+    }
+
     @Test func emptyFileAndCommentOnlyFile() {
         #expect(messages(parse("").diagnostics) == ["t.yaml: error: file is empty"])
         #expect(messages(parse("# nothing here\n").diagnostics) == ["t.yaml: error: file holds no YAML document"])
