@@ -6,6 +6,8 @@ let package = Package(
     products: [
         .executable(name: "canopy", targets: ["canopy"]),
         .library(name: "CanopyRuntime", targets: ["CanopyRuntime"]),
+        .library(name: "CanopySpecs", targets: ["CanopySpecs"]),
+        .library(name: "CanopyPlugins", targets: ["CanopyPlugins"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,11 +22,14 @@ let package = Package(
         .target(
             name: "CanopyRuntime", dependencies: ["CBLAS"], path: "Sources/Runtime"),
         .target(
-            name: "CanopyPlugins", dependencies: ["CanopyRuntime"], path: "Sources/Plugins"),
+            name: "CanopySpecs", dependencies: ["CanopyRuntime", "CYAML"], path: "Sources/Specs"),
+        .target(
+            name: "CanopyPlugins", dependencies: ["CanopyRuntime", "CanopySpecs"], path: "Sources/Plugins"),
         .executableTarget(
             name: "canopy",
             dependencies: [
                 "CanopyRuntime",
+                "CanopySpecs",
                 "CanopyPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -34,9 +39,10 @@ let package = Package(
         .testTarget(
             name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime", "CanopyTestSupport"], path: "Tests/RuntimeTests"),
         .testTarget(
-            name: "CanopyPluginsTests", dependencies: ["CanopyPlugins", "CanopyRuntime", "CanopyTestSupport"],
+            name: "CanopySpecsTests", dependencies: ["CanopySpecs", "CanopyRuntime"], path: "Tests/SpecsTests"),
+        .testTarget(
+            name: "CanopyPluginsTests", dependencies: ["CanopyPlugins", "CanopySpecs", "CanopyRuntime", "CanopyTestSupport"],
             path: "Tests/PluginsTests"),
-
     ],
     swiftLanguageModes: [.v6]
 )
