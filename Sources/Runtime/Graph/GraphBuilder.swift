@@ -76,6 +76,25 @@ public struct GraphBuilder {
         return outputs
     }
 
+    /// A copy of `v` through which no gradient flows back (`detach`).
+    public mutating func detach(_ v: ValueID, name: String) -> ValueID {
+        apply("identity", name: name, inputs: [v], detached: [0])[0]
+    }
+
+    /// Marks every parameter whose name starts with one of `prefixes` as not trainable;
+    /// returns the prefixes that matched no parameter.
+    public mutating func freeze(prefixes: [String]) -> [String] {
+        var unmatched = Set(prefixes)
+        for i in graph.values.indices {
+            guard case let .parameter(initializer, _) = graph.values[i].role else { continue }
+            for p in prefixes where graph.values[i].name.hasPrefix(p) {
+                graph.values[i].role = .parameter(initializer, trainable: false)
+                unmatched.remove(p)
+            }
+        }
+        return prefixes.filter(unmatched.contains)
+    }
+
     /// Declares `value` (a [1] float32 scalar) a loss term; returns the slot of its runtime weight.
     @discardableResult
     public mutating func addLoss(_ name: String, _ value: ValueID) -> Int {

@@ -2,6 +2,7 @@
 public enum BuiltInKernels {
     public static let all: [any Kernel.Type] = [
         ReLU.self,
+        Identity.self,
         Softmax.self,
         LogSoftmax.self,
         CrossEntropy.self,

@@ -27,7 +27,18 @@ public final class Plan: @unchecked Sendable {
         public var call: KernelCall
     }
 
+    /// One transient buffer as the memory pass placed it (for `canopy plan --dump memory`).
+    public struct Placement: Sendable {
+        public var what: String
+        public var offset: Int
+        public var bytes: Int
+        public var firstStep: Int
+        public var lastStep: Int
+    }
+
     public let purpose: Purpose
+    /// Every transient buffer with its offset and lifetime.
+    public let placements: [Placement]
     public let memory: ModelMemory
     public let steps: [Step]
     /// Bytes of the transient arena (activations, their gradients, workspaces), placed by lifetime.
@@ -37,8 +48,9 @@ public final class Plan: @unchecked Sendable {
     private let scalars: UnsafeMutablePointer<Float>
 
     init(purpose: Purpose, memory: ModelMemory, steps: [Step], arena: Arena, valueTensors: [ValueID: Tensor],
-         scalars: UnsafeMutablePointer<Float>) {
+         scalars: UnsafeMutablePointer<Float>, placements: [Placement]) {
         self.purpose = purpose
+        self.placements = placements
         self.memory = memory
         self.steps = steps
         self.arena = arena

@@ -147,7 +147,20 @@ public enum PlanLowering {
         for v in Set(graph.inputs.filter(neededValue.contains)).union(roots) { kept[v] = value(v) }
         let scalars = UnsafeMutablePointer<Float>.allocate(capacity: max(graph.scalarSlots, 1))
         scalars.initialize(repeating: 1, count: max(graph.scalarSlots, 1))
-        return Plan(purpose: purpose, memory: memory, steps: planSteps, arena: arena, valueTensors: kept, scalars: scalars)
+        let placements = bufferOf.map { key, b in
+            Plan.Placement(what: describe(key, graph), offset: offsets[b], bytes: requests[b].bytes,
+                           firstStep: requests[b].firstStep, lastStep: requests[b].lastStep)
+        }.sorted { ($0.offset, $0.firstStep) < ($1.offset, $1.firstStep) }
+        return Plan(purpose: purpose, memory: memory, steps: planSteps, arena: arena, valueTensors: kept, scalars: scalars,
+                    placements: placements)
+    }
+
+    private static func describe(_ key: BufferKey, _ graph: Graph) -> String {
+        switch key {
+        case let .value(v): return graph[v].name
+        case let .gradient(v): return "grad " + graph[v].name
+        case let .workspace(s): return "workspace of step \(s)"
+        }
     }
 
     private enum AbstractStep {

@@ -90,8 +90,8 @@ public final class MappingReader {
 
     /// One of a fixed set of names; a misspelling gets a did-you-mean. With a default the
     /// key is optional.
-    public func choice(_ key: String, from options: [String], default fallback: String? = nil) -> String? {
-        guard let s = read(key, required: fallback == nil, "a string", \.string) else { return fallback }
+    public func choice(_ key: String, from options: [String], default fallback: String? = nil, required: Bool? = nil) -> String? {
+        guard let s = read(key, required: required ?? (fallback == nil), "a string", \.string) else { return fallback }
         guard options.contains(s) else {
             diagnostics.error("'\(key)' must be one of \(options.joined(separator: ", ")), found '\(s)'"
                               + Suggestion.note(for: s, in: options), at: value(key)!.mark)

@@ -1,0 +1,91 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Backbone plugin `resnet_cifar`: the CIFAR ResNet of depth 6n+2 (basic blocks) or
+/// 9n+2 (bottleneck blocks), option-B shortcuts; see `ResNetCIFAR`.
+/// Taps: stem, stage1, stage2, stage3, feature (pooled), logits. Peers fork after
+/// stage1 or stage2 (copies of the later stages and the fc).
+public struct ResNetCIFARBackbone: BackbonePlugin {
+    public struct Params: Decodable, Sendable {
+        public var depth: Int
+        public var block: ResNetCIFAR.Block = .basic
+        public var blocksPerStage: Int?
+        public var widths: [Int] = [16, 32, 64]
+
+        enum CodingKeys: String, CodingKey {
+            case depth, block
+            case blocksPerStage = "blocks_per_stage"
+            case widths
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            depth = try c.decode(Int.self, forKey: .depth)
+            if let b = try c.decodeIfPresent(String.self, forKey: .block) {
+                guard let parsed = ResNetCIFAR.Block(rawValue: b) else {
+                    throw ParamError(path: ["block"], "unknown block '\(b)' (basic or bottleneck)")
+                }
+                block = parsed
+            }
+            blocksPerStage = try c.decodeIfPresent(Int.self, forKey: .blocksPerStage)
+            widths = try c.decodeIfPresent([Int].self, forKey: .widths) ?? widths
+        }
+    }
+
+    public static let name = "resnet_cifar"
+    public static let summary = "CIFAR ResNet (He et al. 2016) as the OKD code bases build it: 3x3 stem, 3 stages, option-B shortcuts, global pool, fc"
+    public static let parameters = [
+        ParameterDoc("depth", "int", "6n+2 for basic blocks (20, 32, 56, 110), 9n+2 for bottleneck blocks (110 = 12 per stage)"),
+        ParameterDoc("block", "basic | bottleneck", default: "basic", "block type; bottleneck has expansion 4"),
+        ParameterDoc("blocks_per_stage", "int", default: "from depth", "override n (the ONE code's ResNet-110 is bottleneck with 18)"),
+        ParameterDoc("widths", "[int, int, int]", default: "[16, 32, 64]", "planes of the three stages"),
+    ]
+
+    public let net: ResNetCIFAR
+
+    public init(params: Params, input: Shape, classes: Int) throws(ParamError) {
+        let divisor = params.block == .basic ? 6 : 9
+        if params.blocksPerStage == nil && ((params.depth - 2) % divisor != 0 || params.depth < divisor + 2) {
+            throw ParamError(path: ["depth"], "depth \(params.depth) is not \(divisor)n+2 for \(params.block.rawValue) blocks")
+        }
+        if let n = params.blocksPerStage, n < 1 { throw ParamError(path: ["blocks_per_stage"], "must be at least 1, found \(n)") }
+        if params.widths.count != 3 || params.widths.contains(where: { $0 < 1 }) {
+            throw ParamError(path: ["widths"], "expected three positive stage widths, found \(params.widths)")
+        }
+        var net = ResNetCIFAR(depth: params.depth, block: params.block, classes: classes, blocksPerStage: params.blocksPerStage)
+        net.widths = params.widths
+        self.net = net
+    }
+
+    public var taps: [String] { ["stem", "stage1", "stage2", "stage3", "feature", "logits"] }
+    public var branchPoints: [String] { ["stage1", "stage2"] }
+
+    public func emitTrunk(_ b: inout GraphBuilder, input: ValueID, until: String?) -> [String: ValueID] {
+        var taps = ["stem": net.stem(&b, input)]
+        var h = taps["stem"]!
+        for s in 1...3 {
+            if until == "stage\(s - 1)" || (s == 1 && until == "stem") { return taps }
+            h = net.stage(&b, s, h)
+            taps["stage\(s)"] = h
+        }
+        if until == "stage3" { return taps }
+        let (feature, logits) = net.head(&b, h)
+        taps["feature"] = feature
+        taps["logits"] = logits
+        return taps
+    }
+
+    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID] {
+        var taps: [String: ValueID] = [:]
+        var h = from
+        let first = ["stem": 1, "stage1": 2, "stage2": 3, "stage3": 4][after] ?? 4
+        for s in first..<4 {
+            h = net.stage(&b, s, h, prefix: prefix)
+            taps["stage\(s)"] = h
+        }
+        let (feature, logits) = net.head(&b, h, prefix: prefix)
+        taps["feature"] = feature
+        taps["logits"] = logits
+        return taps
+    }
+}

@@ -1,0 +1,26 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Every plugin that ships with Canopy.
+public enum BuiltInPlugins {
+    /// Backbones, losses and metrics defined in this module.
+    public static let specPlugins: [Any.Type] = [
+        ResNetCIFARBackbone.self,
+        CrossEntropyLoss.self,
+        KDKLLoss.self,
+        TopKMetric.self,
+    ]
+
+    /// Kernels, optimizers and schedules from the runtime, plus `specPlugins`.
+    public static var all: [Any.Type] {
+        BuiltInKernels.all.map { $0 as Any.Type } + BuiltInOptimizers.all.map { $0 as Any.Type }
+            + BuiltInSchedules.all.map { $0 as Any.Type } + specPlugins
+    }
+
+    /// A plugin set of the built-in plugins plus `extra` (a user's own); throws on a duplicate name.
+    public static func set(adding extra: [Any.Type] = []) throws(RegistryError) -> PluginSet {
+        var set = PluginSet(kernels: KernelRegistry())
+        for p in all + extra { try set.register(p) }
+        return set
+    }
+}

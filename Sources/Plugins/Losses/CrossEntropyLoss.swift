@@ -1,0 +1,34 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Loss plugin `cross_entropy`: mean cross-entropy of logits against integer targets,
+/// with optional label smoothing (PyTorch semantics). One fused kernel node.
+public struct CrossEntropyLoss: LossPlugin {
+    public struct Params: Decodable, Sendable {
+        public var labelSmoothing: Double = 0
+        enum CodingKeys: String, CodingKey { case labelSmoothing = "label_smoothing" }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            labelSmoothing = try c.decodeIfPresent(Double.self, forKey: .labelSmoothing) ?? 0
+        }
+    }
+
+    public static let name = "cross_entropy"
+    public static let summary = "mean cross-entropy CE(logits, target), optional label smoothing"
+    public static let parameters = [ParameterDoc("label_smoothing", "number in [0, 1)", default: "0", "PyTorch's label smoothing")]
+    public static let inputNames = ["logits", "target"]
+
+    public let params: Params
+
+    public init(params: Params) throws(ParamError) {
+        guard params.labelSmoothing >= 0 && params.labelSmoothing < 1 else {
+            throw ParamError(path: ["label_smoothing"], "must be in [0, 1), found \(params.labelSmoothing)")
+        }
+        self.params = params
+    }
+
+    public func emit(_ b: inout GraphBuilder, name: String, inputs: [ValueID]) -> ValueID {
+        b.apply("cross_entropy", name: name, params: .object([("label_smoothing", .double(params.labelSmoothing))]),
+                inputs: inputs)[0]
+    }
+}

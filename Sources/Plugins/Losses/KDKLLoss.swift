@@ -1,0 +1,46 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Loss plugin `kd_kl`: temperature distillation KL_T(teacher -> student) =
+/// T^2 * batch-mean KL(softmax(teacher/T) || softmax(student/T)) (methods.md §1.1).
+/// Detach the teacher with `detach: [teacher]` for classic KD; leave it attached for
+/// mutual learning. One fused kernel node.
+public struct KDKLLoss: LossPlugin {
+    public struct Params: Decodable, Sendable {
+        public var temperature: Double = 1
+        public var teacherEps: Double = 0
+        enum CodingKeys: String, CodingKey {
+            case temperature
+            case teacherEps = "teacher_eps"
+        }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? 1
+            teacherEps = try c.decodeIfPresent(Double.self, forKey: .teacherEps) ?? 0
+        }
+    }
+
+    public static let name = "kd_kl"
+    public static let summary = "T^2 * batch-mean KL(softmax(teacher/T) || softmax(student/T))"
+    public static let parameters = [
+        ParameterDoc("temperature", "number > 0", default: "1", "softmax temperature T"),
+        ParameterDoc("teacher_eps", "number >= 0", default: "0", "constant added to the teacher probabilities (ONE/OKDDip use 1e-7)"),
+    ]
+    public static let inputNames = ["student", "teacher"]
+
+    public let params: Params
+
+    public init(params: Params) throws(ParamError) {
+        guard params.temperature > 0 && params.temperature.isFinite else {
+            throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)")
+        }
+        guard params.teacherEps >= 0 else { throw ParamError(path: ["teacher_eps"], "must be at least 0, found \(params.teacherEps)") }
+        self.params = params
+    }
+
+    public func emit(_ b: inout GraphBuilder, name: String, inputs: [ValueID]) -> ValueID {
+        b.apply("kd_kl", name: name, params: .object([("temperature", .double(params.temperature)),
+                                                      ("teacher_eps", .double(params.teacherEps))]),
+                inputs: inputs)[0]
+    }
+}

@@ -1,0 +1,64 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Metric plugin `top_k`: the fraction of samples whose target is among the k highest
+/// logits, for each requested k (ties count against the sample, as torch.topk ranks them first-come).
+public struct TopKMetric: MetricPlugin {
+    public struct Params: Decodable, Sendable {
+        public var k: [Int] = [1]
+        enum CodingKeys: String, CodingKey { case k }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            if let list = try? c.decodeIfPresent([Int].self, forKey: .k) {
+                k = list
+            } else if let one = try c.decodeIfPresent(Int.self, forKey: .k) {
+                k = [one]
+            }
+        }
+    }
+
+    public static let name = "top_k"
+    public static let summary = "top-k accuracy of logits against targets (reported as top1, top5, ...)"
+    public static let parameters = [ParameterDoc("k", "int or [int]", default: "[1]", "which k to report")]
+
+    public let ks: [Int]
+
+    public init(params: Params) throws(ParamError) {
+        guard !params.k.isEmpty, params.k.allSatisfy({ $0 >= 1 }) else {
+            throw ParamError(path: ["k"], "expected positive integers, found \(params.k)")
+        }
+        ks = params.k
+    }
+
+    public var resultNames: [String] { ks.map { "top\($0)" } }
+
+    public func makeAccumulator() -> any MetricAccumulator { Accumulator(ks: ks) }
+
+    struct Accumulator: MetricAccumulator {
+        let ks: [Int]
+        var hits: [Int]
+        var total = 0
+
+        init(ks: [Int]) {
+            self.ks = ks
+            hits = ks.map { _ in 0 }
+        }
+
+        mutating func add(logits: Tensor, target: Tensor, rows: Int) {
+            let classes = logits.shape[-1]
+            for r in 0..<min(rows, logits.shape[0]) {
+                let row = logits.f + r * classes
+                let t = Int(target.i[r])
+                guard t >= 0 && t < classes else { total += 1; continue }
+                let score = row[t]
+                // Rank = classes scoring higher, plus equal scores at a lower index.
+                var rank = 0
+                for c in 0..<classes where row[c] > score || (row[c] == score && c < t) { rank += 1 }
+                for (j, k) in ks.enumerated() where rank < k { hits[j] += 1 }
+                total += 1
+            }
+        }
+
+        var results: [Double] { hits.map { total > 0 ? Double($0) / Double(total) : 0 } }
+    }
+}

@@ -1,0 +1,249 @@
+import CanopyRuntime
+
+/// Compiles a decoded spec into a graph: instantiates the backbone, its peer branches,
+/// the ensemble, every loss term (expanding `foreach`, applying `detach`), the
+/// optimizer, schedule and metrics, resolving every value reference. Every problem is
+/// reported at its source position and compilation continues, so all are listed.
+public struct ExperimentCompiler {
+    public let plugins: PluginSet
+    public let diagnostics: DiagnosticEngine
+
+    public init(plugins: PluginSet, diagnostics: DiagnosticEngine) {
+        self.plugins = plugins
+        self.diagnostics = diagnostics
+    }
+
+    public func compile(_ spec: ExperimentSpec) -> CompiledExperiment? {
+        let errorsBefore = diagnostics.errorCount
+        var b = GraphBuilder(kernels: plugins.kernels)
+        var origins: [SourceMark] = []
+        func at(_ mark: SourceMark) -> Origin {
+            origins.append(mark)
+            return Origin(origins.count - 1)
+        }
+
+        guard let (sample, classes) = spec.data.modelInput else {
+            diagnostics.error("unknown dataset '\(spec.data.dataset)'", at: spec.data.datasetMark)
+            return nil
+        }
+        let batch = spec.data.batchSize
+        b.origin = at(spec.data.datasetMark)
+        let input = b.input("input", TensorSpec(Shape([batch] + sample.dims)))
+        let target = b.input("target", TensorSpec([batch], .int32))
+        var values: [String: ValueID] = ["input": input, "target": target]
+
+        // Backbone and branches.
+        let call = spec.model.backbone
+        b.origin = at(call.nameMark)
+        guard let backbone = makeBackbone(call, sample: sample, classes: classes) else {
+            // Without a network no value resolves; still check every plugin and its params.
+            for loss in spec.losses { _ = compileLoss(loss, &b, values: nil, branchCount: spec.model.branches?.count ?? 0) }
+            _ = makeOptimizer(spec.optimizer)
+            _ = spec.schedule.flatMap(makeSchedule)
+            _ = spec.eval.metrics.compactMap(makeMetric)
+            return nil
+        }
+        var branchCount = 0
+        if let branches = spec.model.branches {
+            let point = branches.from.text.hasPrefix("trunk.") ? String(branches.from.text.dropFirst(6)) : branches.from.text
+            guard backbone.branchPoints.contains(point) else {
+                diagnostics.error("\(call.name) cannot fork after '\(branches.from.text)' (branch points: "
+                                  + backbone.branchPoints.joined(separator: ", ") + ")" + Suggestion.note(for: point, in: backbone.branchPoints),
+                                  at: branches.from.mark)
+                return nil
+            }
+            for (tap, v) in backbone.emitTrunk(&b, input: input, until: point) { values["trunk.\(tap)"] = v }
+            b.origin = at(branches.mark)
+            for k in 0..<branches.count {
+                for (tap, v) in backbone.emitBranch(&b, from: values["trunk.\(point)"]!, after: point, prefix: "branch.\(k).") {
+                    values["branch[\(k)].\(tap)"] = v
+                }
+            }
+            branchCount = branches.count
+        } else {
+            for (tap, v) in backbone.emitTrunk(&b, input: input, until: nil) { values["trunk.\(tap)"] = v }
+        }
+
+        // Ensemble of the branch logits.
+        if let ensemble = spec.model.ensemble {
+            b.origin = at(ensemble.mark)
+            if branchCount < 2 {
+                diagnostics.error("'ensemble: \(ensemble.kind)' needs at least 2 branches", at: ensemble.mark)
+            } else if let first = values["branch[0].logits"] {
+                var sum = first
+                for k in 1..<branchCount { sum = b.add("ensemble.sum\(k)", sum, values["branch[\(k)].logits"]!) }
+                values["ensemble.logits"] = b.unary("scale", "ensemble.logits", sum,
+                                                    params: .object([("alpha", .double(1 / Double(branchCount)))]))
+            }
+        }
+
+        // Deployed model.
+        let deployRef = spec.model.deploy ?? ValueRef(branchCount > 0 ? "branch[0].logits" : "trunk.logits", at: call.nameMark)
+        let deploy = resolve(deployRef, in: values)
+        var deployPrefix: String?
+        if deployRef.text.hasPrefix("branch["), let close = deployRef.text.firstIndex(of: "]") {
+            deployPrefix = "branch.\(deployRef.text[deployRef.text.index(deployRef.text.startIndex, offsetBy: 7)..<close])."
+        }
+        if let deploy { values["deploy.logits"] = deploy }
+
+        // Frozen parameters.
+        let unmatched = Set(b.freeze(prefixes: spec.model.freeze.map(\.text)))
+        for ref in spec.model.freeze where unmatched.contains(ref.text) {
+            diagnostics.error("no parameter name starts with '\(ref.text)'", at: ref.mark)
+        }
+
+        // Losses.
+        var losses: [CompiledLoss] = []
+        for loss in spec.losses {
+            b.origin = at(loss.mark)
+            losses += compileLoss(loss, &b, values: values, branchCount: branchCount)
+        }
+
+        // Heads evaluated every epoch.
+        var heads: [(name: String, value: ValueID)] = (0..<branchCount).compactMap { k in
+            values["branch[\(k)].logits"].map { ("branch[\(k)]", $0) }
+        }
+        if branchCount == 0, let t = values["trunk.logits"] { heads.append(("trunk", t)) }
+        if branchCount > 0, spec.model.branches != nil, let t = values["trunk.logits"] { heads.insert(("trunk", t), at: 0) }
+        if let e = values["ensemble.logits"] { heads.append(("ensemble", e)) }
+        if let deploy { heads.append(("deploy", deploy)) }
+
+        let optimizer = makeOptimizer(spec.optimizer)
+        let schedule = spec.schedule.flatMap(makeSchedule)
+        var metrics = spec.eval.metrics.compactMap(makeMetric)
+        if spec.eval.metrics.isEmpty, let topK = plugins.metrics["top_k"], let m = try? topK.make(.empty) { metrics = [m] }
+
+        report(b.errors, origins: origins)
+        guard diagnostics.errorCount == errorsBefore, let optimizer, let deploy else { return nil }
+        return CompiledExperiment(spec: spec, graph: b.graph, input: input, target: target, values: values, losses: losses,
+                                  heads: heads, deploy: deploy, deployPrefix: deployPrefix, optimizer: optimizer,
+                                  schedule: schedule, metrics: metrics, origins: origins)
+    }
+
+    // MARK: Losses
+
+    /// The loss terms of one entry; with `values` nil, only the plugin, its params and
+    /// input names are checked.
+    private func compileLoss(_ loss: LossSpec, _ b: inout GraphBuilder, values: [String: ValueID]?, branchCount: Int) -> [CompiledLoss] {
+        let type: any LossPlugin.Type
+        do { type = try plugins.losses.lookup(loss.plugin.name) } catch {
+            diagnostics.error(error.description, at: loss.plugin.nameMark)
+            return []
+        }
+        let plugin: any LossPlugin
+        do { plugin = try type.make(loss.plugin.params) } catch {
+            diagnostics.report(error, in: loss.plugin.paramsNode)
+            return []
+        }
+        var ok = true
+        for input in loss.inputs where !type.inputNames.contains(input.name) {
+            diagnostics.error("\(type.name) has no input '\(input.name)'" + Suggestion.note(for: input.name, in: type.inputNames)
+                              + " (inputs: \(type.inputNames.joined(separator: ", ")))", at: input.ref.mark)
+            ok = false
+        }
+        for name in type.inputNames where !loss.inputs.contains(where: { $0.name == name }) {
+            diagnostics.error("loss '\(loss.name)' does not give \(type.name)'s input '\(name)'", at: loss.mark)
+            ok = false
+        }
+        for d in loss.detach where !type.inputNames.contains(d.text) {
+            diagnostics.error("cannot detach '\(d.text)': \(type.name) has no such input" + Suggestion.note(for: d.text, in: type.inputNames),
+                              at: d.mark)
+            ok = false
+        }
+        let expands = loss.foreach != nil
+        let starred = loss.inputs.contains { $0.ref.text.contains("[*]") }
+        if expands && !starred {
+            diagnostics.error("'foreach: branch' needs an input with '[*]' (e.g. branch[*].logits)", at: loss.foreach!.mark)
+            ok = false
+        }
+        if expands && branchCount == 0 {
+            diagnostics.error("'foreach: branch' but the model has no branches", at: loss.foreach!.mark)
+            ok = false
+        }
+        for input in loss.inputs where !expands && input.ref.text.contains("[*]") {
+            diagnostics.error("'[*]' needs 'foreach: branch' on the loss", at: input.ref.mark)
+            ok = false
+        }
+        guard ok, let values else { return [] }
+
+        var terms: [CompiledLoss] = []
+        for k in expands ? Array(0..<branchCount) : [0] {
+            let termName = expands ? "\(loss.name)[\(k)]" : loss.name
+            var inputs: [ValueID] = []
+            for name in type.inputNames {
+                let given = loss.inputs.first { $0.name == name }!.ref
+                let ref = ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\(k)]"), at: given.mark)
+                guard var v = resolve(ref, in: values) else { return terms }
+                if loss.detach.contains(where: { $0.text == name }) { v = b.detach(v, name: "loss.\(termName).\(name).detached") }
+                inputs.append(v)
+            }
+            let value = plugin.emit(&b, name: "loss.\(termName)", inputs: inputs)
+            let slot = b.addLoss(termName, value)
+            terms.append(CompiledLoss(name: termName, value: value, slot: slot, weight: loss.weight))
+        }
+        return terms
+    }
+
+    // MARK: Plugins
+
+    private func makeBackbone(_ call: PluginCall, sample: Shape, classes: Int) -> (any BackbonePlugin)? {
+        do {
+            let type = try plugins.backbones.lookup(call.name)
+            return try type.make(call.params, input: sample, classes: classes)
+        } catch let e as RegistryError {
+            diagnostics.error(e.description, at: call.nameMark)
+        } catch let e as ParamErrors {
+            diagnostics.report(e, in: call.paramsNode)
+        } catch {
+            diagnostics.error("\(error)", at: call.nameMark)
+        }
+        return nil
+    }
+
+    private func makeOptimizer(_ call: PluginCall) -> (any Optimizer)? {
+        do { return try plugins.optimizers.lookup(call.name).make(call.params) } catch let e as RegistryError {
+            diagnostics.error(e.description, at: call.nameMark)
+        } catch let e as ParamErrors {
+            diagnostics.report(e, in: call.paramsNode)
+        } catch { diagnostics.error("\(error)", at: call.nameMark) }
+        return nil
+    }
+
+    private func makeSchedule(_ call: PluginCall) -> (any LRSchedule)? {
+        do { return try plugins.schedules.lookup(call.name).make(call.params) } catch let e as RegistryError {
+            diagnostics.error(e.description, at: call.nameMark)
+        } catch let e as ParamErrors {
+            diagnostics.report(e, in: call.paramsNode)
+        } catch { diagnostics.error("\(error)", at: call.nameMark) }
+        return nil
+    }
+
+    private func makeMetric(_ call: PluginCall) -> (any MetricPlugin)? {
+        do { return try plugins.metrics.lookup(call.name).make(call.params) } catch let e as RegistryError {
+            diagnostics.error(e.description, at: call.nameMark)
+        } catch let e as ParamErrors {
+            diagnostics.report(e, in: call.paramsNode)
+        } catch { diagnostics.error("\(error)", at: call.nameMark) }
+        return nil
+    }
+
+    // MARK: References and errors
+
+    /// The value `ref` names; an unknown name is an error with a did-you-mean.
+    private func resolve(_ ref: ValueRef, in values: [String: ValueID]) -> ValueID? {
+        if let v = values[ref.text] { return v }
+        let names = values.keys.sorted()
+        var message = "unknown value '\(ref.text)'" + Suggestion.note(for: ref.text, in: names)
+        if Suggestion.closest(to: ref.text, in: names) == nil { message += " (values: \(names.joined(separator: ", ")))" }
+        diagnostics.error(message, at: ref.mark)
+        return nil
+    }
+
+    private func report(_ errors: [GraphError], origins: [SourceMark]) {
+        for e in errors {
+            let mark = e.origin.map { origins[$0.index] } ?? SourceMark.file("<spec>")
+            let notes = e.producerOrigin.map { [Diagnostic.note("the input is produced here", at: origins[$0.index])] } ?? []
+            diagnostics.error(e.message, at: mark, notes: notes)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import CanopyRuntime
+
+/// The whole front end in one call: load the YAML (with `extends`), apply `--set`
+/// overrides, decode the schema, compile against the plugins. Problems accumulate in
+/// `diagnostics`; the result is nil when any error was found.
+public enum SpecFrontEnd {
+    /// The resolved document (after extends and overrides), or nil if it does not parse.
+    public static func load(_ path: String, overrides: [String], diagnostics: DiagnosticEngine) -> Node? {
+        guard let root = SpecLoader(diagnostics: diagnostics).load(path) else { return nil }
+        let parsed = Override.parse(overrides, diagnostics: diagnostics)
+        return Override.apply(parsed, to: root, diagnostics: diagnostics)
+    }
+
+    /// The compiled experiment of the spec at `path`.
+    public static func compile(_ path: String, overrides: [String] = [], plugins: PluginSet,
+                               diagnostics: DiagnosticEngine) -> CompiledExperiment? {
+        guard let root = load(path, overrides: overrides, diagnostics: diagnostics) else { return nil }
+        let stem = (path.split(separator: "/").last.map(String.init) ?? path).replacingOccurrences(of: ".yaml", with: "")
+            .replacingOccurrences(of: ".yml", with: "")
+        guard let spec = SpecDecoder.decode(root, name: stem, diagnostics: diagnostics) else { return nil }
+        return ExperimentCompiler(plugins: plugins, diagnostics: diagnostics).compile(spec)
+    }
+}

@@ -1,0 +1,146 @@
+import CanopyRuntime
+
+/// A whole experiment, decoded from a `schema: canopy/1` document. Every part keeps
+/// the node it came from, so later passes report problems at the YAML line.
+public struct ExperimentSpec: Sendable {
+    public var name: String
+    public var description: String
+    /// Fixes data order, augmentation and initialisation.
+    public var seed: UInt64
+    public var data: DataSpec
+    public var model: ModelSpec
+    public var losses: [LossSpec]
+    public var optimizer: PluginCall
+    public var schedule: PluginCall?
+    public var train: TrainSpec
+    public var eval: EvalSpec
+    public var output: OutputSpec
+    /// The document after `extends` and `--set`, as decoded.
+    public var root: Node
+}
+
+/// A plugin named in the spec with its params: `{name: sgd, lr: 0.1}` or `name` plus `params:`.
+public struct PluginCall: Sendable {
+    public var name: String
+    public var params: ParamValue
+    /// The node the params were read from (to locate param errors).
+    public var paramsNode: Node
+    /// Where the plugin's name is written.
+    public var nameMark: SourceMark
+}
+
+/// `data:` what to train and evaluate on, and how batches are made.
+public struct DataSpec: Sendable {
+    public var dataset: String
+    public var datasetMark: SourceMark
+    /// Directory of the dataset files (each dataset has a default).
+    public var path: String?
+    public var batchSize: Int
+    public var evalBatchSize: Int
+    /// Train on this many training images only (a seeded subset), or all when nil.
+    public var trainSubset: Int?
+    /// Hold this many training images out as a validation split (0: none).
+    public var validation: Int
+    /// Zero-pad images to this size before anything else (28 -> 32), or nil.
+    public var padTo: Int?
+    /// Random-crop padding in pixels (0: no random crop).
+    public var cropPadding: Int
+    public var flip: Bool
+    /// Normalise with the dataset's per-channel mean and std.
+    public var normalize: Bool
+    /// For `synthetic`: image shape [C, H, W] and classes.
+    public var synthetic: (channels: Int, size: Int, classes: Int, train: Int, test: Int)?
+
+    /// Per-sample image shape the model sees, [C, H, W], and the class count.
+    public var modelInput: (shape: Shape, classes: Int)? {
+        guard let info = DatasetInfo.named(dataset, synthetic: synthetic) else { return nil }
+        let size = max(padTo ?? info.size, info.size)
+        return (Shape([info.channels, size, size]), info.classes)
+    }
+}
+
+/// Static facts about a built-in dataset, known without reading it.
+public struct DatasetInfo: Sendable {
+    public var channels: Int
+    public var size: Int
+    public var classes: Int
+    public var defaultPath: String?
+
+    public static let names = ["fashion_mnist", "cifar10", "cifar100", "synthetic"]
+
+    public static func named(_ name: String, synthetic: (channels: Int, size: Int, classes: Int, train: Int, test: Int)? = nil) -> DatasetInfo? {
+        switch name {
+        case "fashion_mnist": return DatasetInfo(channels: 1, size: 28, classes: 10, defaultPath: "/usr/share/datasets/fashion-mnist")
+        case "cifar10": return DatasetInfo(channels: 3, size: 32, classes: 10, defaultPath: nil)
+        case "cifar100": return DatasetInfo(channels: 3, size: 32, classes: 100, defaultPath: nil)
+        case "synthetic":
+            let s = synthetic ?? (channels: 3, size: 32, classes: 10, train: 512, test: 256)
+            return DatasetInfo(channels: s.channels, size: s.size, classes: s.classes, defaultPath: nil)
+        default: return nil
+        }
+    }
+}
+
+/// `model:` the backbone, where peer branches fork and what they are, the ensemble
+/// and which output is the deployed model.
+public struct ModelSpec: Sendable {
+    public var backbone: PluginCall
+    public var branches: BranchSpec?
+    /// `ensemble: mean` adds `ensemble.logits`, the mean of the branch logits.
+    public var ensemble: (kind: String, mark: SourceMark)?
+    /// The logits the deployed model outputs (`trunk.logits` or `branch[0].logits`, ...).
+    public var deploy: ValueRef?
+    /// Parameter-name prefixes that do not train.
+    public var freeze: [ValueRef]
+}
+
+/// `model.branches:` K peer branches forking after a backbone tap, each a copy of the rest of the backbone.
+public struct BranchSpec: Sendable {
+    public var count: Int
+    public var from: ValueRef
+    public var mark: SourceMark
+}
+
+/// One entry of `losses:`.
+public struct LossSpec: Sendable {
+    public var name: String
+    public var plugin: PluginCall
+    /// Input name of the plugin -> value reference.
+    public var inputs: [(name: String, ref: ValueRef)]
+    /// Inputs whose gradient stops at this loss.
+    public var detach: [ValueRef]
+    public var weight: LossWeight
+    /// `foreach: branch` expands `[*]` in the references into one term per branch.
+    public var foreach: ValueRef?
+    public var mark: SourceMark
+}
+
+/// A reference to a named value (`branch[1].logits`, `trunk.stage2`, `target`) with its position.
+public struct ValueRef: Sendable, Hashable {
+    public var text: String
+    public var mark: SourceMark
+    public init(_ text: String, at mark: SourceMark) {
+        self.text = text
+        self.mark = mark
+    }
+}
+
+/// `train:` how long and how.
+public struct TrainSpec: Sendable {
+    public var epochs: Int
+    public var threads: Int
+    /// Stop after this many steps per epoch (for smoke tests), or nil for full epochs.
+    public var stepsPerEpoch: Int?
+}
+
+/// `eval:` which metrics are computed on which outputs.
+public struct EvalSpec: Sendable {
+    public var metrics: [PluginCall]
+    /// Evaluate every this many epochs (and always after the last).
+    public var every: Int
+}
+
+/// `output:` where runs are written.
+public struct OutputSpec: Sendable {
+    public var directory: String
+}

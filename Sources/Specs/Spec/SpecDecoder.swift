@@ -1,0 +1,195 @@
+import CanopyRuntime
+
+/// Decodes a spec document (`schema: canopy/1`) into an `ExperimentSpec`, strictly:
+/// unknown keys, wrong types, out-of-range values and missing sections are reported
+/// (all of them, with did-you-mean notes) and decoding goes on, so one run of
+/// `canopy check` lists every problem. Plugin names and params are checked later,
+/// against the plugin registries.
+public enum SpecDecoder {
+    public static let schema = "canopy/1"
+
+    /// The spec, or nil when a section it needs is missing; problems are in `diagnostics`
+    /// (a spec with errors is still returned when it has every section, for later passes to check).
+    public static func decode(_ root: Node, name defaultName: String, diagnostics: DiagnosticEngine) -> ExperimentSpec? {
+        let top = MappingReader(root, diagnostics)
+        if let schema = top.value("schema") {
+            if schema.string != Self.schema {
+                diagnostics.error("unsupported schema \(schema.kindAndValue) (this canopy reads '\(Self.schema)')", at: schema.mark)
+            }
+        } else {
+            diagnostics.error("missing required key 'schema' (add 'schema: \(Self.schema)')", at: root.mark)
+        }
+        let name = top.string("name", default: defaultName)
+        let description = top.string("description", default: "")
+        let seed = top.int("seed", default: 0, range: 0...)
+        let data = top.mapping("data", required: true).map(decodeData)
+        let model = top.mapping("model", required: true).flatMap(decodeModel)
+        let losses = (top.sequence("losses", required: true) ?? []).compactMap { decodeLoss($0, diagnostics) }
+        if let node = top.value("losses"), node.items?.isEmpty == true {
+            diagnostics.error("'losses' needs at least one loss term", at: node.mark)
+        }
+        let optimizer = top.value("optimizer").flatMap { pluginCall($0, what: "optimizer", diagnostics) }
+        if top.value("optimizer") == nil { diagnostics.error("missing required key 'optimizer'", at: root.mark) }
+        let schedule = top.value("schedule").flatMap { $0.isNull ? nil : pluginCall($0, what: "schedule", diagnostics) }
+        let train = decodeTrain(top.mapping("train") ?? MappingReader(.plain("", at: root.mark), diagnostics), root: root)
+        let eval = decodeEval(top.mapping("eval"), diagnostics)
+        let outputReader = top.mapping("output")
+        let output = OutputSpec(directory: outputReader?.string("dir", default: "runs") ?? "runs")
+        outputReader?.finish()
+        top.finish()
+        // A spec with errors is still returned when its parts exist, so that compiling it
+        // reports the problems of later passes too (all errors at once).
+        guard let data, let model, let optimizer else { return nil }
+        return ExperimentSpec(name: name, description: description, seed: UInt64(seed), data: data, model: model,
+                              losses: losses, optimizer: optimizer, schedule: schedule, train: train, eval: eval,
+                              output: output, root: root)
+    }
+
+    /// A `{name: ..., <params>}` mapping as a plugin call.
+    static func pluginCall(_ node: Node, what: String, _ diagnostics: DiagnosticEngine) -> PluginCall? {
+        guard let pairs = node.pairs else {
+            if let text = node.string { return PluginCall(name: text, params: .empty, paramsNode: .mapping([], at: node.mark), nameMark: node.mark) }
+            diagnostics.error("expected a mapping with the \(what)'s 'name' and params, found \(node.kindAndValue)", at: node.mark)
+            return nil
+        }
+        guard let namePair = pairs.first(where: { $0.name == "name" }) else {
+            diagnostics.error("missing required key 'name' (which \(what))", at: node.mark)
+            return nil
+        }
+        guard let name = namePair.value.string else {
+            diagnostics.error("expected a string, found \(namePair.value.kindAndValue)", at: namePair.value.mark)
+            return nil
+        }
+        let params = Node(.mapping(pairs.filter { $0.name != "name" }), at: node.mark)
+        return PluginCall(name: name, params: params.paramValue, paramsNode: params, nameMark: namePair.value.mark)
+    }
+
+    static func decodeData(_ r: MappingReader) -> DataSpec {
+        let d = r.diagnostics
+        let dataset = r.string("dataset") ?? "fashion_mnist"
+        let datasetMark = r.value("dataset")?.mark ?? r.node.mark
+        if r.has("dataset") && DatasetInfo.named(dataset) == nil {
+            d.error("unknown dataset '\(dataset)'" + Suggestion.note(for: dataset, in: DatasetInfo.names)
+                    + " (built in: \(DatasetInfo.names.joined(separator: ", ")))", at: datasetMark)
+        }
+        var synthetic: (channels: Int, size: Int, classes: Int, train: Int, test: Int)?
+        if let s = r.mapping("synthetic") {
+            synthetic = (s.int("channels", default: 3, range: 1...64), s.int("size", default: 32, range: 4...512),
+                         s.int("classes", default: 10, range: 2...100_000), s.int("train", default: 512, range: 1...),
+                         s.int("test", default: 256, range: 1...))
+            s.finish()
+        }
+        let batch = r.int("batch_size", default: 128, range: 1...65536)
+        let spec = DataSpec(
+            dataset: dataset, datasetMark: datasetMark, path: r.optionalString("path"), batchSize: batch,
+            evalBatchSize: r.int("eval_batch_size", default: batch, range: 1...65536),
+            trainSubset: r.optionalInt("train_subset", range: 1...), validation: r.int("validation", default: 0, range: 0...),
+            padTo: r.optionalInt("pad_to", range: 1...4096), cropPadding: r.int("crop_padding", default: 0, range: 0...64),
+            flip: r.bool("flip", default: false), normalize: r.bool("normalize", default: true), synthetic: synthetic)
+        r.finish()
+        return spec
+    }
+
+    static func decodeModel(_ r: MappingReader) -> ModelSpec? {
+        let d = r.diagnostics
+        let backbone = r.value("backbone").flatMap { pluginCall($0, what: "backbone", d) }
+        if r.value("backbone") == nil { d.error("missing required key 'backbone'", at: r.node.mark) }
+        var branches: BranchSpec?
+        if let b = r.mapping("branches") {
+            let count = b.int("count", range: 1...64)
+            let from = b.string("from").map { ValueRef($0, at: b.value("from")!.mark) }
+            if let count, let from { branches = BranchSpec(count: count, from: from, mark: b.node.mark) }
+            b.finish()
+        }
+        var ensemble: (kind: String, mark: SourceMark)?
+        if let kind = r.choice("ensemble", from: ["mean"], required: false) { ensemble = (kind, r.value("ensemble")!.mark) }
+        let deploy = r.optionalString("deploy").map { ValueRef($0, at: r.value("deploy")!.mark) }
+        let freeze = (r.sequence("freeze") ?? []).compactMap { node -> ValueRef? in
+            guard let s = node.string else { d.error("expected a parameter-name prefix, found \(node.kindAndValue)", at: node.mark); return nil }
+            return ValueRef(s, at: node.mark)
+        }
+        r.finish()
+        guard let backbone else { return nil }
+        return ModelSpec(backbone: backbone, branches: branches, ensemble: ensemble, deploy: deploy, freeze: freeze)
+    }
+
+    static func decodeLoss(_ node: Node, _ d: DiagnosticEngine) -> LossSpec? {
+        let r = MappingReader(node, d)
+        guard node.pairs != nil else { return nil }
+        let name = r.string("name")
+        let plugin = r.string("plugin")
+        let paramsNode = r.value("params") ?? .mapping([], at: node.mark)
+        if !paramsNode.isNull && paramsNode.pairs == nil {
+            d.error("expected a mapping of params, found \(paramsNode.kindAndValue)", at: paramsNode.mark)
+        }
+        var inputs: [(name: String, ref: ValueRef)] = []
+        if let m = r.value("inputs") {
+            if let pairs = m.pairs {
+                for p in pairs {
+                    guard let text = p.value.string else { d.error("expected a value name, found \(p.value.kindAndValue)", at: p.value.mark); continue }
+                    inputs.append((p.name, ValueRef(text, at: p.value.mark)))
+                }
+            } else {
+                d.error("expected a mapping from input names to values, found \(m.kindAndValue)", at: m.mark)
+            }
+        } else {
+            d.error("missing required key 'inputs'", at: node.mark)
+        }
+        let detach = (r.sequence("detach") ?? []).compactMap { n -> ValueRef? in
+            guard let s = n.string else { d.error("expected an input name, found \(n.kindAndValue)", at: n.mark); return nil }
+            return ValueRef(s, at: n.mark)
+        }
+        let weight = decodeWeight(r.value("weight"), d)
+        let foreach = r.optionalString("foreach").map { ValueRef($0, at: r.value("foreach")!.mark) }
+        if let f = foreach, f.text != "branch" {
+            d.error("unknown foreach '\(f.text)' (foreach: branch expands [*] over the branches)", at: f.mark)
+        }
+        r.finish()
+        guard let name, let plugin else { return nil }
+        let params = paramsNode.pairs != nil ? paramsNode : Node.mapping([], at: paramsNode.mark)
+        return LossSpec(name: name, plugin: PluginCall(name: plugin, params: params.paramValue, paramsNode: params,
+                                                       nameMark: r.value("plugin")!.mark),
+                        inputs: inputs, detach: detach, weight: weight, foreach: foreach, mark: node.mark)
+    }
+
+    /// `weight: 0.5`, or `weight: {ramp: 80, max: 1}` (ONE's consistency ramp over 80 epochs), or `{linear: 10, max: 1}`.
+    static func decodeWeight(_ node: Node?, _ d: DiagnosticEngine) -> LossWeight {
+        guard let node, !node.isNull else { return .constant(1) }
+        if let w = node.double {
+            if w < 0 || !w.isFinite { d.error("a loss weight must be a finite number at least 0, found \(node.kindAndValue)", at: node.mark) }
+            return .constant(w)
+        }
+        guard node.pairs != nil else {
+            d.error("expected a number or a schedule such as {ramp: 80, max: 1}, found \(node.kindAndValue)", at: node.mark)
+            return .constant(1)
+        }
+        let r = MappingReader(node, d)
+        let max = r.double("max", default: 1, range: 0...)
+        let ramp = r.optionalInt("ramp", range: 0...)
+        let linear = r.optionalInt("linear", range: 0...)
+        r.finish()
+        switch (ramp, linear) {
+        case let (epochs?, nil): return .ramp(max: max, epochs: epochs)
+        case let (nil, epochs?): return .linear(max: max, epochs: epochs)
+        default:
+            d.error("a weight schedule needs exactly one of 'ramp' or 'linear' (epochs)", at: node.mark)
+            return .constant(max)
+        }
+    }
+
+    static func decodeTrain(_ r: MappingReader, root: Node) -> TrainSpec {
+        let spec = TrainSpec(epochs: r.int("epochs", default: 10, range: 1...100_000),
+                             threads: r.int("threads", default: 2, range: 1...256),
+                             stepsPerEpoch: r.optionalInt("steps_per_epoch", range: 1...))
+        r.finish()
+        return spec
+    }
+
+    static func decodeEval(_ r: MappingReader?, _ d: DiagnosticEngine) -> EvalSpec {
+        guard let r else { return EvalSpec(metrics: [], every: 1) }
+        let metrics = (r.sequence("metrics") ?? []).compactMap { pluginCall($0, what: "metric", d) }
+        let every = r.int("every", default: 1, range: 1...)
+        r.finish()
+        return EvalSpec(metrics: metrics, every: every)
+    }
+}

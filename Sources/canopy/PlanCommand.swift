@@ -1,0 +1,38 @@
+import ArgumentParser
+import CanopyRuntime
+import CanopySpecs
+
+/// `canopy plan SPEC`: the compiled plan, its costs, or one compiler pass's output.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the execution plan: one row per op, parameters, MACs, arena bytes for training and the deployed model.")
+
+    @OptionGroup var options: SpecOptions
+    @Option(help: "Print one pass's output instead: parse, graph, autodiff, memory, schedule.") var dump: PlanDump?
+
+    func run() throws {
+        if dump == .parse {
+            let diagnostics = DiagnosticEngine()
+            let root = SpecFrontEnd.load(options.spec, overrides: options.overrides, diagnostics: diagnostics)
+            diagnostics.emit()
+            guard let root else { throw ExitCode(1) }
+            print(root.description)
+            return
+        }
+        let plans = ExperimentPlans(try options.compile())
+        switch dump {
+        case nil: print(PlanReport(plans).render(), terminator: "")
+        case .parse: break
+        case .graph: print(PlanDumps.graph(plans), terminator: "")
+        case .autodiff: print(PlanDumps.schedule(plans.train, only: .backward), terminator: "")
+        case .memory: print(PlanDumps.memory(plans), terminator: "")
+        case .schedule: print(PlanDumps.schedule(plans.train, only: nil), terminator: "")
+        }
+    }
+}
+
+/// The passes `canopy plan --dump` can print.
+enum PlanDump: String, ExpressibleByArgument, CaseIterable {
+    case parse, graph, autodiff, memory, schedule
+}
