@@ -11,11 +11,18 @@ struct SpecOptions: ParsableArguments {
                                                          valueName: "path=value"))
     var overrides: [String] = []
 
-    /// Compiles the spec with the built-in plugins; prints all diagnostics and exits 1 on errors.
-    func compile() throws -> CompiledExperiment {
+    /// Compiles the spec with the built-in plugins; prints all diagnostics and exits 1 on
+    /// errors. `threads` (the spec's `train.threads` when nil) is configured before the
+    /// kernels are built, since they size per-thread scratch from it.
+    func compile(threads: Int? = nil) throws -> CompiledExperiment {
         let diagnostics = DiagnosticEngine()
         let plugins = try BuiltInPlugins.set()
-        let compiled = SpecFrontEnd.compile(spec, overrides: overrides, plugins: plugins, diagnostics: diagnostics)
+        var compiled: CompiledExperiment?
+        if let root = SpecFrontEnd.load(spec, overrides: overrides, diagnostics: diagnostics),
+           let decoded = SpecDecoder.decode(root, name: SpecFrontEnd.name(of: spec), diagnostics: diagnostics) {
+            Parallel.configure(threads: threads ?? decoded.train.threads)
+            compiled = ExperimentCompiler(plugins: plugins, diagnostics: diagnostics).compile(decoded)
+        }
         diagnostics.emit()
         guard let compiled, !diagnostics.hasErrors else { throw ExitCode(1) }
         return compiled

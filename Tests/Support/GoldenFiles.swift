@@ -11,7 +11,8 @@ public enum GoldenFiles {
 
     public static var folders: [URL] {
         [packageRoot.appendingPathComponent("Tests/Fixtures/golden"),
-         packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden")]
+         packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden"),
+         packageRoot.appendingPathComponent("Tests/Fixtures/golden-variants")]
     }
 
     /// Paths of every case file in every golden folder and subfolder.
@@ -29,7 +30,7 @@ public enum GoldenFiles {
                 let data = FileManager.default.contents(atPath: path) ?? Data()
                 if seen[name] == data { continue }
                 seen[name] = data
-                files.append(GoldenFile(path: path, label: (folder == folders[0] ? "repo" : "shared") + "/" + (subfolder.isEmpty ? "" : subfolder + "/") + name))
+                files.append(GoldenFile(path: path, label: ["repo", "shared", "variants"][folders.firstIndex(of: folder) ?? 0] + "/" + (subfolder.isEmpty ? "" : subfolder + "/") + name))
             }
         }
         return files

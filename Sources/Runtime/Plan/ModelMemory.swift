@@ -42,6 +42,9 @@ public final class ModelMemory: @unchecked Sendable {
         states = Arena(byteCount: stateBytes)
     }
 
+    /// Where parameter `v` starts in the flat parameter (and gradient) buffer, in floats.
+    public func offset(of v: ValueID) -> Int { parameterOffsets[v.index]! }
+
     /// The memory of parameter `v`.
     public func parameter(_ v: ValueID) -> Tensor {
         parameters.tensor(at: parameterOffsets[v.index]! * 4, graph[v].spec)

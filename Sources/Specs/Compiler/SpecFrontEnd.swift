@@ -11,13 +11,18 @@ public enum SpecFrontEnd {
         return Override.apply(parsed, to: root, diagnostics: diagnostics)
     }
 
+    /// A spec's default name: its file name without the extension.
+    public static func name(of path: String) -> String {
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        for ext in [".yaml", ".yml"] where file.hasSuffix(ext) { return String(file.dropLast(ext.count)) }
+        return file
+    }
+
     /// The compiled experiment of the spec at `path`.
     public static func compile(_ path: String, overrides: [String] = [], plugins: PluginSet,
                                diagnostics: DiagnosticEngine) -> CompiledExperiment? {
-        guard let root = load(path, overrides: overrides, diagnostics: diagnostics) else { return nil }
-        let stem = (path.split(separator: "/").last.map(String.init) ?? path).replacingOccurrences(of: ".yaml", with: "")
-            .replacingOccurrences(of: ".yml", with: "")
-        guard let spec = SpecDecoder.decode(root, name: stem, diagnostics: diagnostics) else { return nil }
+        guard let root = load(path, overrides: overrides, diagnostics: diagnostics),
+              let spec = SpecDecoder.decode(root, name: name(of: path), diagnostics: diagnostics) else { return nil }
         return ExperimentCompiler(plugins: plugins, diagnostics: diagnostics).compile(spec)
     }
 }
