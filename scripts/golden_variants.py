@@ -9,9 +9,12 @@ import torch, torch.nn.functional as F
 
 def save(path, tensors, op, attrs, description):
     header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
+    def dtype_of(t):
+        return "I32" if t.dtype in (torch.int32, torch.int64) else "F32"
+    # The reference writer's order: dtypes from the widest rank down (F32 before I32), then names.
+    for name in sorted(tensors, key=lambda n: (dtype_of(tensors[n]) != "F32", n)):
         t = tensors[name]
-        dtype = "I32" if t.dtype in (torch.int32, torch.int64) else "F32"
+        dtype = dtype_of(t)
         data = bytes(t.detach().to(torch.int32 if dtype == "I32" else torch.float32).contiguous().untyped_storage())
         header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data); offset += len(data)
