@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure runtime throughput on this machine.",
-        subcommands: [ConvBench.self])
+        subcommands: [ConvBench.self, TrainBench.self])
 }
 
 /// Times conv2d forward+backward for every distinct ResNet-32 layer shape and the

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A compiled, static execution plan: a flat array of steps over pre-placed memory.
 /// Running it is a loop over the array; nothing is allocated while it runs.
 public final class Plan: @unchecked Sendable {
@@ -77,7 +79,27 @@ public final class Plan: @unchecked Sendable {
 
     /// Executes every step once.
     public func run() {
+        for step in steps { execute(step) }
+    }
+
+    /// Executes every step once, adding each step's wall time (nanoseconds) to
+    /// `profile` under "<kernel> forward" / "<kernel> backward" / the step kind.
+    public func run(profile: inout [String: UInt64]) {
         for step in steps {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            execute(step)
+            let key: String
+            switch step.kind {
+            case .forward: key = graph.nodes[step.node!].kernelName + " forward"
+            case .backward: key = graph.nodes[step.node!].kernelName + " backward"
+            default: key = "zero/seed"
+            }
+            profile[key, default: 0] += DispatchTime.now().uptimeNanoseconds - t0
+        }
+    }
+
+    @inline(__always)
+    private func execute(_ step: Step) {
             switch step.kind {
             case .forward: graph.nodes[step.node!].kernel.forward(step.call)
             case .backward: graph.nodes[step.node!].kernel.backward(step.call)
@@ -86,6 +108,5 @@ public final class Plan: @unchecked Sendable {
             case .zeroParameterGradients:
                 memory.gradients.base.initializeMemory(as: UInt8.self, repeating: 0, count: memory.gradients.byteCount)
             }
-        }
     }
 }
