@@ -19,8 +19,11 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         .target(
-            name: "CanopyRuntime", dependencies: ["CBLAS"], path: "Sources/Runtime"),
+            name: "CanopyRuntime", dependencies: ["CBLAS", "CZlib"], path: "Sources/Runtime"),
         .target(
             name: "CanopySpecs", dependencies: ["CanopyRuntime", "CYAML"], path: "Sources/Specs"),
         .target(

@@ -1,0 +1,97 @@
+/// How images become network inputs, as the torchvision pipeline
+/// `Pad(pad_to) -> RandomCrop(size, padding: random_crop) -> RandomHorizontalFlip() ->
+/// ToTensor() -> Normalize(mean, std)`, e.g. `{random_crop: 4, horizontal_flip: true}`
+/// for the standard CIFAR recipe or `{pad_to: 32}` for Fashion-MNIST on a CIFAR backbone.
+///
+/// Padding (both kinds) adds black pixels (value 0), which are then normalised like any
+/// other pixel, so a padded pixel becomes -mean / std, exactly as in torchvision.
+/// Evaluation uses `deterministic`: the same padding and normalisation, no random crop
+/// and no flip.
+public struct AugmentationConfig: Decodable, Sendable, Equatable {
+    /// Zero-pad every image to pad_to x pad_to before anything else (nil: keep its size).
+    /// The image sits at offset ((pad_to - H) / 2, (pad_to - W) / 2), rounded down, so an
+    /// odd difference puts the extra row and column at the bottom and right.
+    public var padTo: Int?
+    /// Random-crop padding p: pad p black pixels on every side, then crop back to the
+    /// size at a uniformly random offset (0: no crop).
+    public var randomCrop: Int
+    /// Flip left-right with probability 0.5.
+    public var horizontalFlip: Bool
+    /// Normalise each channel to (pixel / 255 - mean) / std; false gives pixel / 255.
+    public var normalize: Bool
+    /// Per-channel mean (pixel / 255 units); nil: the data set's.
+    public var mean: [Float]?
+    /// Per-channel standard deviation (pixel / 255 units); nil: the data set's.
+    public var std: [Float]?
+
+    public init(padTo: Int? = nil, randomCrop: Int = 0, horizontalFlip: Bool = false, normalize: Bool = true,
+                mean: [Float]? = nil, std: [Float]? = nil) {
+        self.padTo = padTo
+        self.randomCrop = randomCrop
+        self.horizontalFlip = horizontalFlip
+        self.normalize = normalize
+        self.mean = mean
+        self.std = std
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case padTo = "pad_to"
+        case randomCrop = "random_crop"
+        case horizontalFlip = "horizontal_flip"
+        case normalize, mean, std
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = AugmentationConfig()
+        padTo = try c.decodeIfPresent(Int.self, forKey: .padTo)
+        randomCrop = try c.decodeIfPresent(Int.self, forKey: .randomCrop) ?? d.randomCrop
+        horizontalFlip = try c.decodeIfPresent(Bool.self, forKey: .horizontalFlip) ?? d.horizontalFlip
+        normalize = try c.decodeIfPresent(Bool.self, forKey: .normalize) ?? d.normalize
+        mean = try c.decodeIfPresent([Float].self, forKey: .mean)
+        std = try c.decodeIfPresent([Float].self, forKey: .std)
+    }
+
+    public static let parameters: [ParameterDoc] = [
+        ParameterDoc("pad_to", "int", default: "none",
+                     "zero-pad images to this square size first, centred (28 -> 32 adds 2 pixels on each side)"),
+        ParameterDoc("random_crop", "int", default: "0",
+                     "random-crop padding: pad this many black pixels per side, crop back at a random offset (0: off)"),
+        ParameterDoc("horizontal_flip", "bool", default: "false", "flip left-right with probability 0.5"),
+        ParameterDoc("normalize", "bool", default: "true", "(pixel / 255 - mean) / std per channel; false: pixel / 255"),
+        ParameterDoc("mean", "[number]", default: "the data set's", "per-channel mean, in pixel / 255 units"),
+        ParameterDoc("std", "[number]", default: "the data set's", "per-channel standard deviation, in pixel / 255 units"),
+    ]
+
+    /// The standard CIFAR training recipe: random crop with 4 pixels of padding and flips.
+    public static let cifar = AugmentationConfig(randomCrop: 4, horizontalFlip: true)
+
+    /// The same pipeline without its random parts, for evaluation.
+    public var deterministic: AugmentationConfig {
+        var copy = self
+        copy.randomCrop = 0
+        copy.horizontalFlip = false
+        return copy
+    }
+
+    /// Whether any step draws random numbers.
+    public var isRandom: Bool { randomCrop > 0 || horizontalFlip }
+
+    /// Throws a `ParamError` naming the first key that cannot work for images of
+    /// `channels` x `height` x `width`.
+    public func validate(channels: Int, height: Int, width: Int) throws(ParamError) {
+        if let size = padTo, size < max(height, width) {
+            throw ParamError(path: ["pad_to"], "\(size) is smaller than the \(height)x\(width) images")
+        }
+        guard randomCrop >= 0 else { throw ParamError(path: ["random_crop"], "must be >= 0, got \(randomCrop)") }
+        for (key, values) in [("mean", mean), ("std", std)] {
+            guard let values else { continue }
+            guard values.count == channels else {
+                throw ParamError(path: [key], "needs one value per channel (\(channels)), got \(values.count)")
+            }
+            for (i, v) in values.enumerated() where !v.isFinite || (key == "std" && v <= 0) {
+                throw ParamError(path: [key, String(i)], key == "std" ? "must be > 0, got \(v)" : "must be finite, got \(v)")
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// How a loader groups images into batches: `{batch_size: 128, shuffle: true, drop_last: true}`.
+///
+/// Plans have a fixed batch size, so a batch always fills the whole input tensor. When
+/// the images do not divide evenly, `drop_last` skips the final partial batch of an
+/// epoch (the training default); otherwise that batch has fewer valid rows and its
+/// remaining rows are padding that the caller must ignore (see `BatchLoader.fill`).
+public struct BatchConfig: Decodable, Sendable, Equatable {
+    /// Images per batch (the plan's batch dimension).
+    public var batchSize: Int
+    /// Visit the images in a new seeded order every epoch; false keeps index order.
+    public var shuffle: Bool
+    /// Skip the last batch of an epoch when it would be partial.
+    public var dropLast: Bool
+    /// Prepare the next batch on a background thread while the caller computes.
+    public var prefetch: Bool
+
+    public init(batchSize: Int = 128, shuffle: Bool = true, dropLast: Bool = true, prefetch: Bool = true) {
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.prefetch = prefetch
+    }
+
+    /// Evaluation batching: index order, every image (a final partial batch), prefetched.
+    public static func evaluation(batchSize: Int) -> BatchConfig {
+        BatchConfig(batchSize: batchSize, shuffle: false, dropLast: false)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batchSize = "batch_size"
+        case shuffle
+        case dropLast = "drop_last"
+        case prefetch
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = BatchConfig()
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
+        dropLast = try c.decodeIfPresent(Bool.self, forKey: .dropLast) ?? d.dropLast
+        prefetch = try c.decodeIfPresent(Bool.self, forKey: .prefetch) ?? d.prefetch
+    }
+
+    public static let parameters: [ParameterDoc] = [
+        ParameterDoc("batch_size", "int", default: "128", "images per batch"),
+        ParameterDoc("shuffle", "bool", default: "true", "a new seeded order every epoch (false: index order)"),
+        ParameterDoc("drop_last", "bool", default: "true",
+                     "skip an epoch's last partial batch; false: keep it, with padding rows the caller ignores"),
+        ParameterDoc("prefetch", "bool", default: "true", "prepare the next batch on a background thread"),
+    ]
+
+    /// Throws a `ParamError` unless batch_size >= 1.
+    public func validate() throws(ParamError) {
+        guard batchSize >= 1 else { throw ParamError(path: ["batch_size"], "must be >= 1, got \(batchSize)") }
+    }
+}

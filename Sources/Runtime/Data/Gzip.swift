@@ -1,0 +1,78 @@
+import CZlib
+
+/// Strict gzip decompression on zlib's inflate API.
+///
+/// Every member of a multi-member stream is decompressed and each member's CRC-32 and
+/// length are checked by zlib. A stream that ends early, fails its checks or is followed
+/// by anything other than another gzip member is an error: nothing is silently dropped.
+public enum Gzip {
+    /// Whether `bytes` start with the gzip magic number (1f 8b).
+    public static func isCompressed(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    }
+
+    /// The decompressed contents of the gzip stream `input`, read from `path` (named in errors).
+    public static func decompress(_ input: [UInt8], path: String) throws(DatasetError) -> [UInt8] {
+        // The last member's ISIZE field (length mod 2^32) is a good first guess at the size,
+        // trusted only up to deflate's largest ratio (about 1032:1) so a damaged field
+        // cannot ask for gigabytes.
+        var capacity = 1 << 16
+        if input.count >= 18 {
+            let n = input.count
+            let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+            capacity = max(capacity, min(isize, input.count * 1032))
+        }
+        var output = [UInt8](repeating: 0, count: capacity)
+        var produced = 0
+        var stream = z_stream()
+        guard canopy_inflate_init_gzip(&stream) == Z_OK else {
+            throw DatasetError(path: path, .gzip("zlib could not start inflating"))
+        }
+        defer { inflateEnd(&stream) }
+
+        let failure: String? = input.withUnsafeBufferPointer { source in
+            var fed = 0
+            while true {
+                if stream.avail_in == 0, fed < source.count {
+                    let chunk = min(source.count - fed, Int(UInt32.max))
+                    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + fed)
+                    stream.avail_in = UInt32(chunk)
+                    fed += chunk
+                }
+                if produced == output.count {
+                    output.append(contentsOf: repeatElement(0, count: output.count))
+                }
+                let room = min(output.count - produced, Int(UInt32.max))
+                let status = output.withUnsafeMutableBufferPointer { out -> Int32 in
+                    stream.next_out = out.baseAddress! + produced
+                    stream.avail_out = UInt32(room)
+                    let status = inflate(&stream, Z_NO_FLUSH)
+                    produced += room - Int(stream.avail_out)
+                    return status
+                }
+                switch status {
+                case Z_OK:
+                    continue
+                case Z_STREAM_END:
+                    let left = Int(stream.avail_in) + (source.count - fed)
+                    if left == 0 { return nil }
+                    let next = source.count - left
+                    guard left >= 2, source[next] == 0x1F, source[next + 1] == 0x8B else {
+                        return "\(left) bytes of trailing garbage after the gzip stream"
+                    }
+                    inflateReset(&stream)
+                case Z_BUF_ERROR where stream.avail_in == 0 && fed == source.count:
+                    return "unexpected end of the gzip stream (truncated file)"
+                case Z_BUF_ERROR:
+                    continue
+                default:
+                    let detail = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                    return detail
+                }
+            }
+        }
+        if let failure { throw DatasetError(path: path, .gzip(failure)) }
+        output.removeSubrange(produced...)
+        return output
+    }
+}
