@@ -28,12 +28,15 @@ let package = Package(
             name: "CanopySpecs", dependencies: ["CanopyRuntime", "CYAML"], path: "Sources/Specs"),
         .target(
             name: "CanopyPlugins", dependencies: ["CanopyRuntime", "CanopySpecs"], path: "Sources/Plugins"),
+        .target(
+            name: "CanopyTraining", dependencies: ["CanopyRuntime", "CanopySpecs", "CBLAS"], path: "Sources/Training"),
         .executableTarget(
             name: "canopy",
             dependencies: [
                 "CanopyRuntime",
                 "CanopySpecs",
                 "CanopyPlugins",
+                "CanopyTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/canopy"),

@@ -8,6 +8,6 @@ struct Canopy: ParsableCommand {
         commandName: "canopy",
         abstract: "Online knowledge distillation experiments from YAML specs, on the CPU.",
         version: CanopyVersion.string,
-        subcommands: [CheckCommand.self, PlanCommand.self,
+        subcommands: [RunCommand.self, EvalCommand.self, ExportCommand.self, CheckCommand.self, PlanCommand.self,
                       PluginsCommand.self, BenchCommand.self])
 }

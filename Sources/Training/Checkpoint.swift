@@ -1,0 +1,135 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// A training checkpoint in one safetensors file, written atomically:
+///
+/// - every parameter and running statistic under its PyTorch state_dict name (plus
+///   `<bn>.num_batches_tracked`, int64, as PyTorch's BatchNorm stores it), so
+///   `model.load_state_dict({k: v for k, v in f.items() if not k.startswith("optimizer.")})`
+///   loads it into the equivalent PyTorch module;
+/// - the optimizer's per-parameter state as `optimizer.<buffer>.<parameter name>`;
+/// - metadata: format, completed epochs, optimizer steps, seed and the spec's hash.
+///
+/// Randomness needs no state: data order, augmentation and drop-path masks are pure
+/// functions of (seed, epoch, step), so the completed-epoch count fixes them.
+public struct Checkpoint {
+    public static let format = "canopy-checkpoint/1"
+
+    /// Where training stands: the epoch in progress and the next step in it.
+    public struct Position: Sendable, Equatable {
+        public var epoch: Int
+        public var step: Int
+        public init(epoch: Int, step: Int) {
+            self.epoch = epoch
+            self.step = step
+        }
+    }
+
+    /// Training progress stored with the weights.
+    public struct Progress: Sendable, Equatable {
+        public var position: Position
+        public var optimizerSteps: Int
+        public var seed: UInt64
+        public var specHash: String
+        /// Loss sums of the epoch in progress (for a checkpoint taken mid-epoch).
+        public var lossSums: LossSums?
+    }
+
+    /// Writes `memory`'s tensors, the optimizer state and `progress` to `path` atomically.
+    public static func write(_ path: String, memory: ModelMemory, optimizerStateNames: [String],
+                             optimizerState: OptimizerState, progress: Progress) throws {
+        var metadata = [
+            "format": format, "epoch": String(progress.position.epoch), "step": String(progress.position.step),
+            "optimizer_steps": String(progress.optimizerSteps), "seed": String(progress.seed), "spec_hash": progress.specHash,
+        ]
+        if let sums = progress.lossSums {
+            metadata["loss_sums"] = JSON.serialize(.object([
+                ("terms", .array(sums.terms.map(ParamValue.string))), ("sums", .array(sums.sums.map(ParamValue.double))),
+                ("steps", .int(sums.steps)),
+            ]))
+        }
+        var writer = SafetensorsWriter(metadata: metadata)
+        try addModel(&writer, memory: memory, rename: { $0 }, batchesTracked: progress.optimizerSteps)
+        let graph = memory.graph
+        for (b, bufferName) in optimizerStateNames.enumerated() {
+            for v in graph.parameters where graph.isTrainable(v) {
+                let t = Tensor(base: UnsafeMutableRawPointer(optimizerState.buffers[b] + memory.offset(of: v)), spec: graph[v].spec)
+                try writer.add("optimizer.\(bufferName).\(graph[v].name)", t)
+            }
+        }
+        try writer.write(to: path)
+    }
+
+    /// Adds every parameter and state tensor (renamed by `rename`, dropped when it
+    /// returns nil) and each BatchNorm's `num_batches_tracked`.
+    public static func addModel(_ writer: inout SafetensorsWriter, memory: ModelMemory, rename: (String) -> String?,
+                                batchesTracked: Int, only keep: Set<String>? = nil) throws {
+        for (name, tensor) in memory.namedTensors where keep?.contains(name) ?? true {
+            if let renamed = rename(name) { try writer.add(renamed, tensor) }
+        }
+        for node in memory.graph.nodes where node.kernelName.hasPrefix("batchnorm") {
+            guard keep?.contains("\(node.name).running_mean") ?? true, let renamed = rename(node.name) else { continue }
+            let bytes = withUnsafeBytes(of: Int64(batchesTracked).littleEndian) { Array($0) }
+            try writer.add("\(renamed).num_batches_tracked", dtype: .int64, shape: [], bytes: bytes)
+        }
+    }
+
+    /// Reads a checkpoint into `memory` and the optimizer state; every tensor the model
+    /// and optimizer need must be present with its shape. Returns the stored progress.
+    public static func read(_ path: String, into memory: ModelMemory, optimizerStateNames: [String],
+                            optimizerState: inout OptimizerState) throws -> Progress {
+        let file = try SafetensorsFile(contentsOf: path)
+        guard file.metadata["format"] == format else {
+            throw CheckpointError("\(path): not a Canopy checkpoint (format '\(file.metadata["format"] ?? "none")', expected '\(format)')")
+        }
+        for (name, tensor) in memory.namedTensors { try load(file, name, into: tensor, path: path) }
+        let graph = memory.graph
+        for (b, bufferName) in optimizerStateNames.enumerated() {
+            for v in graph.parameters where graph.isTrainable(v) {
+                let t = Tensor(base: UnsafeMutableRawPointer(optimizerState.buffers[b] + memory.offset(of: v)), spec: graph[v].spec)
+                try load(file, "optimizer.\(bufferName).\(graph[v].name)", into: t, path: path)
+            }
+        }
+        guard let epoch = file.metadata["epoch"].flatMap(Int.init), let step = file.metadata["step"].flatMap(Int.init),
+              let steps = file.metadata["optimizer_steps"].flatMap(Int.init),
+              let seed = file.metadata["seed"].flatMap(UInt64.init) else {
+            throw CheckpointError("\(path): metadata lacks epoch, step, optimizer_steps or seed")
+        }
+        optimizerState.steps = steps
+        var sums: LossSums?
+        if let text = file.metadata["loss_sums"], let value = try? JSON.parse(text),
+           case let .array(terms)? = value["terms"], case let .array(values)? = value["sums"], case let .int(n)? = value["steps"] {
+            var s = LossSums(terms: terms.compactMap { if case let .string(t) = $0 { t } else { nil } })
+            s.sums = values.map { switch $0 { case let .double(d): d; case let .int(i): Double(i); default: 0 } }
+            s.steps = n
+            if s.sums.count == s.terms.count { sums = s }
+        }
+        return Progress(position: Position(epoch: epoch, step: step), optimizerSteps: steps, seed: seed,
+                        specHash: file.metadata["spec_hash"] ?? "", lossSums: sums)
+    }
+
+    /// Loads only the model tensors (parameters and running statistics) from a
+    /// checkpoint or an export; `rename` maps the model's names to the file's.
+    public static func readModel(_ path: String, into memory: ModelMemory, rename: (String) -> String? = { $0 },
+                                 only keep: Set<String>? = nil) throws {
+        let file = try SafetensorsFile(contentsOf: path)
+        for (name, tensor) in memory.namedTensors where keep?.contains(name) ?? true {
+            guard let fileName = rename(name) else { continue }
+            try load(file, fileName, into: tensor, path: path)
+        }
+    }
+
+    private static func load(_ file: SafetensorsFile, _ name: String, into tensor: Tensor, path: String) throws {
+        guard let stored = file[name] else { throw CheckpointError("\(path): tensor '\(name)' is missing") }
+        guard stored.shape == tensor.shape.dims else {
+            throw CheckpointError("\(path): tensor '\(name)' has shape \(stored.shape), the model needs \(tensor.shape.dims)")
+        }
+        try stored.copy(into: tensor)
+    }
+}
+
+/// A checkpoint that cannot be used, with the file and the reason.
+public struct CheckpointError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,37 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Runs the evaluation plan over a loader's batches and accumulates every metric on
+/// every head (branch logits, ensemble, deployed model).
+public struct Evaluator {
+    public let plans: ExperimentPlans
+
+    public init(_ plans: ExperimentPlans) { self.plans = plans }
+
+    /// `<prefix>.<head>.<result>` -> value, e.g. `test.branch[0].top1`.
+    public func evaluate(_ loader: BatchLoader, prefix: String) -> [(String, Double)] {
+        let e = plans.experiment
+        let plan = plans.eval
+        let x = plan.output(e.input)!
+        var accumulators = e.heads.map { _ in e.metrics.map { $0.makeAccumulator() } }
+        let batches = PrefetchingBatchLoader(loader)
+        batches.start(epoch: 0)
+        while let batch = batches.next() {
+            x.base.copyMemory(from: batch.x.base, byteCount: x.spec.byteCount)
+            plan.run()
+            for (h, head) in e.heads.enumerated() {
+                let logits = plan.output(head.value)!
+                for m in accumulators[h].indices { accumulators[h][m].add(logits: logits, target: batch.target, rows: batch.rows) }
+            }
+        }
+        var out: [(String, Double)] = []
+        for (h, head) in e.heads.enumerated() {
+            for (m, metric) in e.metrics.enumerated() {
+                for (r, name) in metric.resultNames.enumerated() {
+                    out.append(("\(prefix).\(head.name).\(name)", accumulators[h][m].results[r]))
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,32 @@
+import CanopyRuntime
+import Foundation
+
+/// `metrics.jsonl`: one JSON object per evaluated epoch (every loss term's mean by
+/// name, every metric of every head, learning rate, images/s). Each line is appended
+/// and flushed; on resume the lines of epochs after the checkpoint are dropped, so a
+/// resumed run's file equals an uninterrupted one's.
+public final class MetricsLog {
+    public let path: String
+
+    public init(path: String, keepEpochsBelow epochs: Int?) throws {
+        self.path = path
+        if let epochs, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            let kept = text.split(separator: "\n").filter { line in
+                guard let value = try? JSON.parse(String(line)), case let .int(e)? = value["epoch"] else { return false }
+                return e < epochs
+            }
+            try (kept.map { $0 + "\n" }.joined()).write(toFile: path, atomically: true, encoding: .utf8)
+        } else {
+            try "".write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Appends one record.
+    public func append(_ record: ParamValue) throws {
+        let line = JSON.serialize(record) + "\n"
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw CheckpointError("\(path): cannot open for appending") }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(line.utf8))
+    }
+}

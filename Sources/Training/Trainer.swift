@@ -1,0 +1,191 @@
+import CanopyRuntime
+import CanopySpecs
+import Foundation
+
+/// Trains a compiled experiment: the epoch loop of forward/backward steps and optimizer
+/// updates, evaluation after each epoch, the run directory (metrics.jsonl, timing.jsonl,
+/// final.json, checkpoint.safetensors), resume, Ctrl-C and the NaN guard.
+///
+/// `metrics.jsonl` holds only what a seed determines (loss means, metrics, learning
+/// rate, loss weights), so two runs with one seed and thread count write identical
+/// files; wall-clock figures (seconds, images/s) go to `timing.jsonl`.
+public final class Trainer {
+    public struct Options {
+        public var directory: String
+        public var resume = false
+        public var progress = ProgressReporter()
+        public init(directory: String) { self.directory = directory }
+    }
+
+    public let plans: ExperimentPlans
+    public let data: ExperimentData
+    public let options: Options
+    private var experiment: CompiledExperiment { plans.experiment }
+    private let optimizerBuffers: [UnsafeMutablePointer<Float>]
+    private var optimizerState: OptimizerState
+
+    public init(plans: ExperimentPlans, data: ExperimentData, options: Options) {
+        self.plans = plans
+        self.data = data
+        self.options = options
+        let count = plans.memory.trainableCount
+        optimizerBuffers = plans.experiment.optimizer.stateNames.map { _ in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            p.initialize(repeating: 0, count: max(count, 1))
+            return p
+        }
+        optimizerState = OptimizerState(buffers: optimizerBuffers)
+    }
+
+    deinit { optimizerBuffers.forEach { $0.deallocate() } }
+
+    var checkpointPath: String { options.directory + "/checkpoint.safetensors" }
+
+    /// Runs to the spec's last epoch (or until interrupted); returns the final record.
+    @discardableResult
+    public func run() throws -> ParamValue {
+        let spec = experiment.spec
+        let memory = plans.memory
+        let train = plans.train
+        var start = Checkpoint.Position(epoch: 0, step: 0)
+        var sums = LossSums(terms: experiment.losses.map(\.name))
+        if options.resume, FileManager.default.fileExists(atPath: checkpointPath) {
+            let progress = try Checkpoint.read(checkpointPath, into: memory, optimizerStateNames: experiment.optimizer.stateNames,
+                                               optimizerState: &optimizerState)
+            guard progress.specHash == specHash else {
+                throw TrainingError("\(checkpointPath) was written by a different spec (hash \(progress.specHash), this spec \(specHash))")
+            }
+            start = progress.position
+            sums = progress.lossSums ?? sums
+            options.progress.line("resuming at epoch \(start.epoch + 1), step \(start.step) from \(checkpointPath)")
+        } else {
+            memory.initialize(seed: spec.seed)
+        }
+        let log = try MetricsLog(path: options.directory + "/metrics.jsonl", keepEpochsBelow: options.resume ? start.epoch : nil)
+        let timing = try MetricsLog(path: options.directory + "/timing.jsonl", keepEpochsBelow: options.resume ? start.epoch : nil)
+        let x = train.input("input")!, target = train.input("target")!
+        let steps = min(data.train.stepsPerEpoch, spec.train.stepsPerEpoch ?? Int.max)
+        let batch = spec.data.batchSize
+        let flat = FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
+                                  grads: UnsafePointer(memory.gradients.base.assumingMemoryBound(to: Float.self)),
+                                  count: memory.trainableCount)
+        let batches = PrefetchingBatchLoader(data.train)
+        var last: ParamValue = .object([])
+        var best: [String: (value: Double, epoch: Int)] = [:]
+        var lastLR = 0.0
+
+        for epoch in start.epoch..<spec.train.epochs {
+            for loss in experiment.losses { train.setLossWeight(slot: loss.slot, Float(loss.weight.value(epoch: epoch))) }
+            let firstStep = epoch == start.epoch ? start.step : 0
+            if firstStep == 0 { sums = LossSums(terms: experiment.losses.map(\.name)) }
+            batches.start(epoch: epoch, from: firstStep)
+            let epochStart = Date()
+            for step in firstStep..<steps {
+                guard batches.next(into: x, target: target) != nil else { break }
+                train.run()
+                for (i, loss) in experiment.losses.enumerated() {
+                    let value = train.output(loss.value)!.f[0]
+                    guard value.isFinite else {
+                        throw TrainingError("loss term '\(loss.name)' became \(value) at epoch \(epoch + 1), step \(step + 1); "
+                                            + "training stopped, the last good checkpoint is kept")
+                    }
+                    sums.add(i, Double(value))
+                }
+                sums.steps += 1
+                let position = TrainingPosition(epoch: epoch, step: step, stepsPerEpoch: steps, totalEpochs: spec.train.epochs)
+                let base = experiment.optimizer.learningRate
+                lastLR = experiment.schedule?.learningRate(base: base, at: position) ?? base
+                experiment.optimizer.step(flat, state: &optimizerState, lr: lastLR)
+                let elapsed = Date().timeIntervalSince(epochStart)
+                let done = step + 1 - firstStep
+                options.progress.step(epoch: epoch, epochs: spec.train.epochs, step: step, steps: steps,
+                                      loss: sums.total(weights: experiment.losses.map { $0.weight.value(epoch: epoch) }),
+                                      imagesPerSecond: Double(done * batch) / max(elapsed, 1e-9),
+                                      remainingSteps: steps - step - 1 + (spec.train.epochs - epoch - 1) * steps,
+                                      secondsPerStep: elapsed / Double(done))
+                if InterruptFlag.isRaised {
+                    try save(Checkpoint.Position(epoch: epoch, step: step + 1), sums: sums)
+                    options.progress.line("interrupted: checkpoint saved at epoch \(epoch + 1), step \(step + 1); continue with --resume")
+                    throw TrainingInterrupted()
+                }
+            }
+            let seconds = Date().timeIntervalSince(epochStart)
+            var record: [(key: String, value: ParamValue)] = [("epoch", .int(epoch)), ("lr", .double(lastLR))]
+            for (i, loss) in experiment.losses.enumerated() {
+                record.append(("loss.\(loss.name)", .double(sums.mean(i))))
+                record.append(("weight.\(loss.name)", .double(loss.weight.value(epoch: epoch))))
+            }
+            let evaluate = (epoch + 1) % spec.eval.every == 0 || epoch + 1 == spec.train.epochs
+            if evaluate {
+                let evaluator = Evaluator(plans)
+                var results = evaluator.evaluate(data.test, prefix: "test")
+                if let v = data.validation { results += evaluator.evaluate(v, prefix: "val") }
+                for (name, value) in results {
+                    record.append((name, .double(value)))
+                    if value > best[name]?.value ?? -1 { best[name] = (value, epoch) }
+                }
+            }
+            last = .object(record)
+            try log.append(last)
+            try timing.append(.object([("epoch", .int(epoch)), ("seconds", .double(seconds)),
+                                       ("images_per_s", .double(Double((steps - firstStep) * batch) / max(seconds, 1e-9)))]))
+            options.progress.line(Self.summary(record))
+            try save(Checkpoint.Position(epoch: epoch + 1, step: 0), sums: LossSums(terms: experiment.losses.map(\.name)))
+        }
+        let final = ParamValue.object([
+            ("name", .string(spec.name)), ("epochs", .int(spec.train.epochs)), ("spec_hash", .string(specHash)),
+            ("last", last),
+            ("best", .object(best.sorted { $0.key < $1.key }.map { ($0.key, .object([("value", .double($0.value.value)),
+                                                                                     ("epoch", .int($0.value.epoch))])) })),
+        ])
+        try FileIO.writeAtomically([Array((JSON.serialize(final) + "\n").utf8)], to: options.directory + "/final.json")
+        return final
+    }
+
+    /// The hash of the resolved spec that checkpoints and final.json carry.
+    public var specHash: String { Self.hash(YAMLEmitter.emit(experiment.spec.root)) }
+
+    private func save(_ position: Checkpoint.Position, sums: LossSums) throws {
+        try Checkpoint.write(checkpointPath, memory: plans.memory, optimizerStateNames: experiment.optimizer.stateNames,
+                             optimizerState: optimizerState,
+                             progress: Checkpoint.Progress(position: position, optimizerSteps: optimizerState.steps,
+                                                           seed: experiment.spec.seed, specHash: specHash, lossSums: sums))
+    }
+
+    static func summary(_ record: [(key: String, value: ParamValue)]) -> String {
+        record.compactMap { key, value in
+            switch value {
+            case let .int(i): return "\(key) \(key == "epoch" ? i + 1 : i)"
+            case let .double(d): return key.hasPrefix("weight.") ? nil : "\(key) " + String(format: key.hasPrefix("lr") ? "%.4g" : "%.4f", d)
+            default: return nil
+            }
+        }.joined(separator: "  ")
+    }
+
+    /// FNV-1a 64 of `text`, as hex.
+    static func hash(_ text: String) -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return String(h, radix: 16)
+    }
+}
+
+/// Thrown after an interrupt was handled (checkpoint saved); the CLI exits with 130.
+public struct TrainingInterrupted: Error {}
+
+/// Running sums of every loss term over an epoch (exact Doubles, stored in
+/// checkpoints so a run resumed mid-epoch reports the same means).
+public struct LossSums: Sendable, Equatable {
+    public var terms: [String]
+    public var sums: [Double]
+    public var steps = 0
+
+    public init(terms: [String]) {
+        self.terms = terms
+        sums = terms.map { _ in 0 }
+    }
+
+    mutating func add(_ i: Int, _ value: Double) { sums[i] += value }
+    func mean(_ i: Int) -> Double { steps > 0 ? sums[i] / Double(steps) : 0 }
+    func total(weights: [Double]) -> Double { zip(sums, weights).reduce(0) { $0 + $1.0 * $1.1 } / Double(max(steps, 1)) }
+}
