@@ -249,6 +249,14 @@ import Testing
             == ["t.yaml:16:14: error: cannot detach 'teachr': kd_kl has no such input (did you mean 'teacher'?)"])
     }
 
+    /// The YAML mistake this schema invites: an unquoted reference with brackets inside `{...}`.
+    @Test func unquotedBracketReferenceInAFlowMapping() {
+        let r = check(Self.peers(replacing: "{student: \"branch[*].logits\", teacher: ensemble.logits}",
+                                 with: "{student: branch[*].logits, teacher: ensemble.logits}"))
+        #expect(r.messages == ["t.yaml:15:29: error: did not find expected ',' or '}' (inside [...] or {...}, quote a value "
+            + "that contains brackets: \"branch[0].logits\")"])
+    }
+
     @Test func missingAndExtraLossInputs() {
         #expect(check(Self.spec(replacing: "{logits: trunk.logits, target: target}", with: "{logits: trunk.logits}")).messages
             == ["t.yaml:6:5: error: loss 'ce' does not give cross_entropy's input 'target'"])

@@ -247,6 +247,7 @@ public struct ExperimentCompiler {
     /// Whether the model and its plans fit in `ExperimentPlans.memoryLimit`; if not, an
     /// error at the batch size (or at the backbone, when the parameters are the bulk).
     private func checkMemory(_ graph: Graph, heads: [ValueID], deploy: ValueID, _ spec: ExperimentSpec) -> Bool {
+        if ExperimentPlans.MemoryNeed.upperBound(graph) <= Double(ExperimentPlans.memoryLimit) { return true }
         let need = ExperimentPlans.MemoryNeed(graph: graph, heads: heads, deploy: deploy)
         guard need.total > ExperimentPlans.memoryLimit else { return true }
         let parts = "training arena \(Self.gib(need.trainArena)), evaluation arena \(Self.gib(need.evalArena)), "

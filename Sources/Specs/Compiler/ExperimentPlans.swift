@@ -43,5 +43,15 @@ public final class ExperimentPlans: @unchecked Sendable {
             evalArena = PlanLowering.transientBytes(graph, purpose: .eval, outputs: heads)
             deployArena = PlanLowering.transientBytes(graph, purpose: .eval, outputs: [deploy])
         }
+
+        /// At least the `total` of any graph's need, in one pass and without planning: every
+        /// value, its gradient and two workspaces per node in each of the three arenas at
+        /// once, plus the state buffers (parameters and their gradients count among the values).
+        public static func upperBound(_ graph: Graph) -> Double {
+            let values = graph.values.reduce(0.0) { $0 + Double(ArenaPlanner.align($1.spec.byteCount)) }
+            let workspaces = graph.nodes.reduce(0.0) { $0 + Double(ArenaPlanner.align($1.kernel.workspaceBytes)) }
+            let states = graph.states.reduce(0.0) { $0 + Double(ArenaPlanner.align($1.spec.byteCount)) }
+            return 6 * (values + workspaces) + states + 3 * 64
+        }
     }
 }
