@@ -121,7 +121,7 @@ import Testing
     /// `CANOPY_FUZZ_SEED` and `CANOPY_FUZZ_CASES` in the environment run a longer or different search.
     static let environment = ProcessInfo.processInfo.environment
     static let seed = environment["CANOPY_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5EED_CAFE
-    static let cases = environment["CANOPY_FUZZ_CASES"].flatMap { Int($0) } ?? 2000
+    static let cases = environment["CANOPY_FUZZ_CASES"].flatMap { Int($0) } ?? 1600
 
     @Test func mutatedSpecsNeverCrash() {
         var rng = SplitMix64(state: Self.seed)
