@@ -49,6 +49,9 @@ let package = Package(
         .testTarget(
             name: "CanopyPluginsTests", dependencies: ["CanopyPlugins", "CanopySpecs", "CanopyRuntime", "CanopyTestSupport"],
             path: "Tests/PluginsTests"),
+        .testTarget(
+            name: "CanopyCompilerTests", dependencies: ["CanopySpecs", "CanopyPlugins", "CanopyRuntime", "CanopyTestSupport"],
+            path: "Tests/CompilerTests"),
     ],
     swiftLanguageModes: [.v6]
 )

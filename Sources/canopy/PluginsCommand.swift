@@ -15,7 +15,7 @@ struct PluginsCommand: ParsableCommand {
         var current = ""
         for p in set.descriptions where kind == nil || p.kind == kind {
             if p.kind != current {
-                print((current.isEmpty ? "" : "\n") + "\(p.kind)s:")
+                print((current.isEmpty ? "" : "\n") + (p.kind.hasSuffix("s") ? "\(p.kind)es:" : "\(p.kind)s:"))
                 current = p.kind
             }
             print("  \(p.name) - \(p.summary)")

@@ -37,20 +37,31 @@ public struct ResNetCIFARBackbone: BackbonePlugin {
     public static let parameters = [
         ParameterDoc("depth", "int", "6n+2 for basic blocks (20, 32, 56, 110), 9n+2 for bottleneck blocks (110 = 12 per stage)"),
         ParameterDoc("block", "basic | bottleneck", default: "basic", "block type; bottleneck has expansion 4"),
-        ParameterDoc("blocks_per_stage", "int", default: "from depth", "override n (the ONE code's ResNet-110 is bottleneck with 18)"),
-        ParameterDoc("widths", "[int, int, int]", default: "[16, 32, 64]", "planes of the three stages"),
+        ParameterDoc("blocks_per_stage", "int in 1...200", default: "from depth", "override n (the ONE code's ResNet-110 is bottleneck with 18)"),
+        ParameterDoc("widths", "[int, int, int], each 1...4096", default: "[16, 32, 64]", "planes of the three stages"),
     ]
+
+    /// The deepest network built: 200 blocks per stage (He et al.'s ResNet-1202).
+    public static let maxBlocksPerStage = 200
+    /// The widest stage.
+    public static let maxWidth = 4096
 
     public let net: ResNetCIFAR
 
     public init(params: Params, input: Shape, classes: Int) throws(ParamError) {
         let divisor = params.block == .basic ? 6 : 9
-        if params.blocksPerStage == nil && ((params.depth - 2) % divisor != 0 || params.depth < divisor + 2) {
+        if params.blocksPerStage == nil && (params.depth < divisor + 2 || (params.depth - 2) % divisor != 0) {
             throw ParamError(path: ["depth"], "depth \(params.depth) is not \(divisor)n+2 for \(params.block.rawValue) blocks")
         }
-        if let n = params.blocksPerStage, n < 1 { throw ParamError(path: ["blocks_per_stage"], "must be at least 1, found \(n)") }
-        if params.widths.count != 3 || params.widths.contains(where: { $0 < 1 }) {
-            throw ParamError(path: ["widths"], "expected three positive stage widths, found \(params.widths)")
+        if let n = params.blocksPerStage, !(1...Self.maxBlocksPerStage).contains(n) {
+            throw ParamError(path: ["blocks_per_stage"], "must be between 1 and \(Self.maxBlocksPerStage), found \(n)")
+        }
+        if params.blocksPerStage == nil && (params.depth - 2) / divisor > Self.maxBlocksPerStage {
+            throw ParamError(path: ["depth"], "depth \(params.depth) is more than \(Self.maxBlocksPerStage) blocks per stage "
+                             + "(at most \(Self.maxBlocksPerStage * divisor + 2) for \(params.block.rawValue) blocks)")
+        }
+        if params.widths.count != 3 || params.widths.contains(where: { !(1...Self.maxWidth).contains($0) }) {
+            throw ParamError(path: ["widths"], "expected three stage widths between 1 and \(Self.maxWidth), found \(params.widths)")
         }
         var net = ResNetCIFAR(depth: params.depth, block: params.block, classes: classes, blocksPerStage: params.blocksPerStage)
         net.widths = params.widths

@@ -76,9 +76,13 @@ public struct GraphBuilder {
         return outputs
     }
 
-    /// A copy of `v` through which no gradient flows back (`detach`).
+    /// A copy of `v` through which no gradient flows back (`detach`). The copy keeps the
+    /// origin of `v`, so a later shape error's note points at where the value was made.
     public mutating func detach(_ v: ValueID, name: String) -> ValueID {
-        apply("identity", name: name, inputs: [v], detached: [0])[0]
+        let current = origin
+        defer { origin = current }
+        origin = graph[v].origin ?? current
+        return apply("identity", name: name, inputs: [v], detached: [0])[0]
     }
 
     /// Marks every parameter whose name starts with one of `prefixes` as not trainable;

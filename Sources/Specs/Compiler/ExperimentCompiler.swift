@@ -27,6 +27,15 @@ public struct ExperimentCompiler {
             return nil
         }
         let batch = spec.data.batchSize
+        // One batch of images beyond the memory limit: refuse before any layer sizes overflow.
+        let inputBytes = Double(batch) * Double(sample.count) * 4
+        if inputBytes > Double(ExperimentPlans.memoryLimit) {
+            diagnostics.error("a batch of \(batch) images of \(sample) takes \(Self.gib(inputBytes)), more than the "
+                              + "\(Self.gib(Double(ExperimentPlans.memoryLimit))) memory limit; lower data.batch_size",
+                              at: batchMark(spec))
+            checkPluginsWithoutValues(spec, &b)
+            return nil
+        }
         b.origin = at(spec.data.datasetMark)
         let input = b.input("input", TensorSpec(Shape([batch] + sample.dims)))
         let target = b.input("target", TensorSpec([batch], .int32))
@@ -36,11 +45,7 @@ public struct ExperimentCompiler {
         let call = spec.model.backbone
         b.origin = at(call.nameMark)
         guard let backbone = makeBackbone(call, sample: sample, classes: classes) else {
-            // Without a network no value resolves; still check every plugin and its params.
-            for loss in spec.losses { _ = compileLoss(loss, &b, values: nil, branchCount: spec.model.branches?.count ?? 0) }
-            _ = makeOptimizer(spec.optimizer)
-            _ = spec.schedule.flatMap(makeSchedule)
-            _ = spec.eval.metrics.compactMap(makeMetric)
+            checkPluginsWithoutValues(spec, &b)
             return nil
         }
         var branchCount = 0
@@ -50,6 +55,7 @@ public struct ExperimentCompiler {
                 diagnostics.error("\(call.name) cannot fork after '\(branches.from.text)' (branch points: "
                                   + backbone.branchPoints.joined(separator: ", ") + ")" + Suggestion.note(for: point, in: backbone.branchPoints),
                                   at: branches.from.mark)
+                checkPluginsWithoutValues(spec, &b)
                 return nil
             }
             for (tap, v) in backbone.emitTrunk(&b, input: input, until: point) { values["trunk.\(tap)"] = v }
@@ -115,9 +121,18 @@ public struct ExperimentCompiler {
 
         report(b.errors, origins: origins)
         guard diagnostics.errorCount == errorsBefore, let optimizer, let deploy else { return nil }
+        guard checkMemory(b.graph, heads: heads.map(\.value), deploy: deploy, spec) else { return nil }
         return CompiledExperiment(spec: spec, graph: b.graph, input: input, target: target, values: values, losses: losses,
                                   heads: heads, deploy: deploy, deployPrefix: deployPrefix, optimizer: optimizer,
                                   schedule: schedule, metrics: metrics, origins: origins)
+    }
+
+    /// Without a network no value resolves; still checks every loss, plugin and params.
+    private func checkPluginsWithoutValues(_ spec: ExperimentSpec, _ b: inout GraphBuilder) {
+        for loss in spec.losses { _ = compileLoss(loss, &b, values: nil, branchCount: spec.model.branches?.count ?? 0) }
+        _ = makeOptimizer(spec.optimizer)
+        _ = spec.schedule.flatMap(makeSchedule)
+        _ = spec.eval.metrics.compactMap(makeMetric)
     }
 
     // MARK: Losses
@@ -226,6 +241,40 @@ public struct ExperimentCompiler {
         } catch { diagnostics.error("\(error)", at: call.nameMark) }
         return nil
     }
+
+    // MARK: Memory
+
+    /// Whether the model and its plans fit in `ExperimentPlans.memoryLimit`; if not, an
+    /// error at the batch size (or at the backbone, when the parameters are the bulk).
+    private func checkMemory(_ graph: Graph, heads: [ValueID], deploy: ValueID, _ spec: ExperimentSpec) -> Bool {
+        if ExperimentPlans.MemoryNeed.upperBound(graph) <= Double(ExperimentPlans.memoryLimit) { return true }
+        let need = ExperimentPlans.MemoryNeed(graph: graph, heads: heads, deploy: deploy)
+        guard need.total > ExperimentPlans.memoryLimit else { return true }
+        let parts = "training arena \(Self.gib(need.trainArena)), evaluation arena \(Self.gib(need.evalArena)), "
+            + "deployed-model arena \(Self.gib(need.deployArena)), parameters, gradients and state \(Self.gib(need.persistent))"
+        let limit = Self.gib(Double(ExperimentPlans.memoryLimit))
+        if need.persistent * 2 > need.total {
+            diagnostics.error("the model needs \(Self.gib(need.total)) (\(parts)), more than the \(limit) memory limit",
+                              at: spec.model.backbone.nameMark)
+        } else {
+            diagnostics.error("the plans need \(Self.gib(need.total)) at batch size \(spec.data.batchSize) (\(parts)), "
+                              + "more than the \(limit) memory limit; lower data.batch_size", at: batchMark(spec))
+        }
+        return false
+    }
+
+    /// Where the batch size is written, or the data section when it is the default.
+    private func batchMark(_ spec: ExperimentSpec) -> SourceMark {
+        spec.root["data"]?["batch_size"]?.mark ?? spec.root["data"]?.mark ?? spec.data.datasetMark
+    }
+
+    /// `bytes` in GiB with one decimal ("16.0 GiB").
+    static func gib(_ bytes: Double) -> String {
+        let tenths = (bytes / Double(1 << 30) * 10).rounded()
+        return "\(Int(tenths) / 10).\(Int(tenths) % 10) GiB"
+    }
+
+    static func gib(_ bytes: Int) -> String { gib(Double(bytes)) }
 
     // MARK: References and errors
 

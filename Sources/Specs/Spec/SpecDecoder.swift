@@ -13,8 +13,10 @@ public enum SpecDecoder {
     public static func decode(_ root: Node, name defaultName: String, diagnostics: DiagnosticEngine) -> ExperimentSpec? {
         let top = MappingReader(root, diagnostics)
         if let schema = top.value("schema") {
-            if schema.string != Self.schema {
-                diagnostics.error("unsupported schema \(schema.kindAndValue) (this canopy reads '\(Self.schema)')", at: schema.mark)
+            if let text = schema.string, text != Self.schema {
+                diagnostics.error("unsupported schema '\(text)' (this canopy reads '\(Self.schema)')", at: schema.mark)
+            } else if schema.string == nil {
+                diagnostics.error("expected 'schema: \(Self.schema)', found \(schema.kindAndValue)", at: schema.mark)
             }
         } else {
             diagnostics.error("missing required key 'schema' (add 'schema: \(Self.schema)')", at: root.mark)

@@ -182,9 +182,13 @@ public enum YAMLParser {
         default:
             let at = marks.mark(p.problem_mark)
             var message = problem
+            let line = SourceText(String(decoding: bytes, as: UTF8.self)).line(Int(p.problem_mark.line) + 1)
+            let found = line.flatMap { Array($0.unicodeScalars).dropFirst(Int(p.problem_mark.column)).first }
+            if problem.hasPrefix("did not find expected ',' or "), found == "[" {
+                // `{student: branch[0].logits}`: a value reference with brackets inside a flow collection.
+                message += " (inside [...] or {...}, quote a value that contains brackets: \"branch[0].logits\")"
+            }
             if problem == "found character that cannot start any token" {
-                let line = SourceText(String(decoding: bytes, as: UTF8.self)).line(Int(p.problem_mark.line) + 1)
-                let found = line.flatMap { Array($0.unicodeScalars).dropFirst(Int(p.problem_mark.column)).first }
                 if found == "\t" {
                     message = "found a tab character; YAML indents with spaces only"
                 } else if let found {
