@@ -3,8 +3,9 @@
 /// one Int32 label per image, and the per-channel mean and standard deviation used to
 /// normalise it (in units of pixel / 255, as torchvision's `Normalize` after `ToTensor`).
 ///
-/// A data set is a value: train and test sets are two `Dataset`s; splits and subsets
-/// are index sets into one (`DatasetSelection`), not copies.
+/// A data set is a value: train and test sets are two `Dataset`s; a validation split
+/// (`split(validation:seed:)`) and a training subset (`subset(_:seed:)`) are index sets
+/// into one, not copies, and a `BatchLoader` reads the images of an index set.
 public struct Dataset: Sendable {
     /// A short name for reports, e.g. "fashion_mnist/train".
     public var name: String
