@@ -60,6 +60,10 @@ public final class Trainer {
             options.progress.line("resuming at epoch \(start.epoch + 1), step \(start.step) from \(checkpointPath)")
         } else {
             memory.initialize(seed: spec.seed)
+            if let teacher = spec.model.teacher {
+                try Checkpoint.readModel(teacher.checkpoint.text, into: memory,
+                                         rename: { $0.hasPrefix("teacher.") ? String($0.dropFirst(8)) : nil })
+            }
         }
         let log = try MetricsLog(path: options.directory + "/metrics.jsonl", keepEpochsBelow: options.resume ? start.epoch : nil)
         let timing = try MetricsLog(path: options.directory + "/timing.jsonl", keepEpochsBelow: options.resume ? start.epoch : nil)

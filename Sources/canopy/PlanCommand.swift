@@ -1,4 +1,5 @@
 import ArgumentParser
+import CanopyPlugins
 import CanopyRuntime
 import CanopySpecs
 
@@ -9,21 +10,24 @@ struct PlanCommand: ParsableCommand {
         abstract: "Print the execution plan: one row per op, parameters, MACs, arena bytes for training and the deployed model.")
 
     @OptionGroup var options: SpecOptions
-    @Option(help: "Print one pass's output instead: parse, graph, autodiff, memory, schedule.") var dump: PlanDump?
+    @Option(help: "Print one pass's output instead: parse, method, graph, autodiff, memory, schedule.") var dump: PlanDump?
 
     func run() throws {
-        if dump == .parse {
+        if dump == .parse || dump == .method {
             let diagnostics = DiagnosticEngine()
-            let root = SpecFrontEnd.load(options.spec, overrides: options.overrides, diagnostics: diagnostics)
+            var root = SpecFrontEnd.load(options.spec, overrides: options.overrides, diagnostics: diagnostics)
+            if dump == .method, let loaded = root {
+                root = MethodExpansion.apply(loaded, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics)
+            }
             diagnostics.emit()
-            guard let root else { throw ExitCode(1) }
-            print(root.description)
+            guard let root, !diagnostics.hasErrors else { throw ExitCode(1) }
+            print(dump == .method ? YAMLEmitter.emit(root) : root.description, terminator: dump == .method ? "" : "\n")
             return
         }
         let plans = ExperimentPlans(try options.compile())
         switch dump {
         case nil: print(PlanReport(plans).render(), terminator: "")
-        case .parse: break
+        case .parse, .method: break
         case .graph: print(PlanDumps.graph(plans), terminator: "")
         case .autodiff: print(PlanDumps.schedule(plans.train, only: .backward), terminator: "")
         case .memory: print(PlanDumps.memory(plans), terminator: "")
@@ -34,5 +38,5 @@ struct PlanCommand: ParsableCommand {
 
 /// The passes `canopy plan --dump` can print.
 enum PlanDump: String, ExpressibleByArgument, CaseIterable {
-    case parse, graph, autodiff, memory, schedule
+    case parse, method, graph, autodiff, memory, schedule
 }

@@ -18,7 +18,8 @@ struct SpecOptions: ParsableArguments {
         let diagnostics = DiagnosticEngine()
         let plugins = try BuiltInPlugins.set()
         var compiled: CompiledExperiment?
-        if let root = SpecFrontEnd.load(spec, overrides: overrides, diagnostics: diagnostics),
+        if let loaded = SpecFrontEnd.load(spec, overrides: overrides, diagnostics: diagnostics),
+           case let root = MethodExpansion.apply(loaded, plugins: plugins, diagnostics: diagnostics),
            let decoded = SpecDecoder.decode(root, name: SpecFrontEnd.name(of: spec), diagnostics: diagnostics) {
             Parallel.configure(threads: threads ?? decoded.train.threads)
             compiled = ExperimentCompiler(plugins: plugins, diagnostics: diagnostics).compile(decoded)

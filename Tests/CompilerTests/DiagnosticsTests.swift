@@ -197,7 +197,7 @@ import Testing
         let r = check(Self.peers(replacing: "from: stage2", with: "from: stage3")
             .replacingOccurrences(of: "lr: 0.1}", with: "lr: 0.1, nesterof: true}"))
         #expect(r.messages == [
-            "t.yaml:5:30: error: resnet_cifar cannot fork after 'stage3' (branch points: stage1, stage2) (did you mean 'stage1'?)",
+            "t.yaml:5:30: error: resnet_cifar cannot fork after 'stage3' (branch points: input, stage1, stage2) (did you mean 'stage1'?)",
             "t.yaml:17:33: error: unknown key 'nesterof' (did you mean 'nesterov'?)",
         ])
         #expect(check(Self.peers(replacing: "from: stage2", with: "from: trunk.stage1")).messages == [])

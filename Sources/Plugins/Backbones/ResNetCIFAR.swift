@@ -24,10 +24,10 @@ public struct ResNetCIFAR: Sendable {
 
     public var expansion: Int { block == .basic ? 1 : 4 }
 
-    /// The stem: conv1, bn1, relu. Returns the stem output (tap "stem").
-    public func stem(_ b: inout GraphBuilder, _ x: ValueID) -> ValueID {
-        let y = b.conv2d("conv1", x, out: widths[0], kernel: 3, padding: 1)
-        return b.unary("relu", "relu", b.batchNorm("bn1", y))
+    /// The stem: conv1, bn1, relu, under `prefix`. Returns the stem output (tap "stem").
+    public func stem(_ b: inout GraphBuilder, _ x: ValueID, prefix: String = "") -> ValueID {
+        let y = b.conv2d("\(prefix)conv1", x, out: widths[0], kernel: 3, padding: 1)
+        return b.unary("relu", "\(prefix)relu", b.batchNorm("\(prefix)bn1", y))
     }
 
     /// Stage `s` (1-based) as `layer<s>`, under `prefix` (e.g. "branch.0." for a peer copy).

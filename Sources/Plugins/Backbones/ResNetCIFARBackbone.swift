@@ -69,9 +69,11 @@ public struct ResNetCIFARBackbone: BackbonePlugin {
     }
 
     public var taps: [String] { ["stem", "stage1", "stage2", "stage3", "feature", "logits"] }
-    public var branchPoints: [String] { ["stage1", "stage2"] }
+    /// After "input" a branch is a whole network (DML's independent peers, a teacher).
+    public var branchPoints: [String] { ["input", "stage1", "stage2"] }
 
     public func emitTrunk(_ b: inout GraphBuilder, input: ValueID, until: String?) -> [String: ValueID] {
+        if until == "input" { return [:] }
         var taps = ["stem": net.stem(&b, input)]
         var h = taps["stem"]!
         for s in 1...3 {
@@ -89,7 +91,11 @@ public struct ResNetCIFARBackbone: BackbonePlugin {
     public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID] {
         var taps: [String: ValueID] = [:]
         var h = from
-        let first = ["stem": 1, "stage1": 2, "stage2": 3, "stage3": 4][after] ?? 4
+        if after == "input" {
+            h = net.stem(&b, from, prefix: prefix)
+            taps["stem"] = h
+        }
+        let first = ["input": 1, "stem": 1, "stage1": 2, "stage2": 3, "stage3": 4][after] ?? 4
         for s in first..<4 {
             h = net.stage(&b, s, h, prefix: prefix)
             taps["stage\(s)"] = h

@@ -69,6 +69,8 @@ public struct GraphNode: Sendable {
     /// Indices into `Graph.states`, one per `kernel.state` entry.
     public var states: [Int]
     public var origin: Origin?
+    /// Always run in evaluation mode (a frozen teacher's BatchNorm uses its running statistics).
+    public var evalMode = false
 }
 
 /// A weighted scalar loss term: its value and the slot of its runtime weight.

@@ -10,6 +10,8 @@ public struct GraphBuilder {
     public private(set) var errors: [GraphError] = []
     /// The origin attached to what is created next.
     public var origin: Origin?
+    /// Whether nodes created next always run in evaluation mode (a frozen teacher).
+    public var evalMode = false
     private var poisoned: Set<ValueID> = []
 
     public init(kernels: KernelRegistry) { self.kernels = kernels }
@@ -72,7 +74,7 @@ public struct GraphBuilder {
             return graph.states.count - 1
         }
         graph.nodes.append(GraphNode(name: name, kernelName: kernelName, params: params, kernel: kernel, inputs: inputs,
-                                     detached: detached, outputs: outputs, states: states, origin: origin))
+                                     detached: detached, outputs: outputs, states: states, origin: origin, evalMode: evalMode))
         return outputs
     }
 

@@ -33,7 +33,7 @@ public enum PlanLowering {
             case let .forward(n), let .backward(n, _):
                 let node = graph.nodes[n]
                 var call = KernelCall(inputs: node.inputs.map(value), outputs: node.outputs.map(value),
-                                      state: node.states.map(memory.state), training: training)
+                                      state: node.states.map(memory.state), training: training && !node.evalMode)
                 if case let .backward(_, gradInputs) = step {
                     call.inputGrads = node.inputs.indices.map { gradInputs.contains($0) ? gradient(node.inputs[$0]) : nil }
                     call.outputGrads = node.outputs.map(gradient)

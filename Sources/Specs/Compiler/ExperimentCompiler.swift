@@ -61,7 +61,8 @@ public struct ExperimentCompiler {
             for (tap, v) in backbone.emitTrunk(&b, input: input, until: point) { values["trunk.\(tap)"] = v }
             b.origin = at(branches.mark)
             for k in 0..<branches.count {
-                for (tap, v) in backbone.emitBranch(&b, from: values["trunk.\(point)"]!, after: point, prefix: "branch.\(k).") {
+                let fork = point == "input" ? input : values["trunk.\(point)"] ?? input
+                for (tap, v) in backbone.emitBranch(&b, from: fork, after: point, prefix: "branch.\(k).") {
                     values["branch[\(k)].\(tap)"] = v
                 }
             }
@@ -70,10 +71,21 @@ public struct ExperimentCompiler {
             for (tap, v) in backbone.emitTrunk(&b, input: input, until: nil) { values["trunk.\(tap)"] = v }
         }
 
-        // Ensemble of the branch logits.
+        // Teacher, extra modules, ensemble.
+        if let teacher = spec.model.teacher {
+            b.origin = at(teacher.mark)
+            compileTeacher(teacher, &b, input: input, sample: sample, classes: classes, values: &values)
+        }
+        for node in spec.model.nodes {
+            b.origin = at(node.mark)
+            compileNode(node, &b, values: &values, branchCount: max(branchCount, 1), classes: classes)
+            if node.name == "branch", let count = node.count { branchCount = max(branchCount, count) }
+        }
         if let ensemble = spec.model.ensemble {
             b.origin = at(ensemble.mark)
-            if branchCount < 2 {
+            if values["ensemble.logits"] != nil {
+                diagnostics.error("'ensemble: \(ensemble.kind)' but a node already produces ensemble.logits", at: ensemble.mark)
+            } else if branchCount < 2 {
                 diagnostics.error("'ensemble: \(ensemble.kind)' needs at least 2 branches", at: ensemble.mark)
             } else if let first = values["branch[0].logits"] {
                 var sum = first
@@ -133,6 +145,62 @@ public struct ExperimentCompiler {
         _ = makeOptimizer(spec.optimizer)
         _ = spec.schedule.flatMap(makeSchedule)
         _ = spec.eval.metrics.compactMap(makeMetric)
+    }
+
+    // MARK: Teacher and modules
+
+    private func compileTeacher(_ teacher: TeacherSpec, _ b: inout GraphBuilder, input: ValueID, sample: Shape, classes: Int,
+                                values: inout [String: ValueID]) {
+        guard let net = makeBackbone(teacher.backbone, sample: sample, classes: classes) else { return }
+        guard net.branchPoints.contains("input") else {
+            diagnostics.error("\(teacher.backbone.name) cannot be emitted as a whole network under a prefix", at: teacher.backbone.nameMark)
+            return
+        }
+        b.evalMode = true
+        for (tap, v) in net.emitBranch(&b, from: input, after: "input", prefix: "teacher.") { values["teacher.\(tap)"] = v }
+        b.evalMode = false
+        _ = b.freeze(prefixes: ["teacher."])
+    }
+
+    private func compileNode(_ node: NodeSpec, _ b: inout GraphBuilder, values: inout [String: ValueID], branchCount: Int,
+                             classes: Int) {
+        let type: any ModulePlugin.Type
+        do { type = try plugins.modules.lookup(node.module.name) } catch {
+            diagnostics.error(error.description, at: node.module.nameMark)
+            return
+        }
+        let module: any ModulePlugin
+        do { module = try type.make(node.module.params) } catch {
+            diagnostics.report(error, in: node.module.paramsNode)
+            return
+        }
+        for input in node.inputs where !type.inputNames.contains(input.name) {
+            diagnostics.error("\(type.name) has no input '\(input.name)'" + Suggestion.note(for: input.name, in: type.inputNames)
+                              + " (inputs: \(type.inputNames.joined(separator: ", ")))", at: input.ref.mark)
+            return
+        }
+        var inputs: [[ValueID]] = []
+        for name in type.inputNames {
+            guard let given = node.inputs.first(where: { $0.name == name })?.ref else {
+                diagnostics.error("node '\(node.name)' does not give \(type.name)'s input '\(name)'", at: node.mark)
+                return
+            }
+            let refs = given.text.contains("[*]")
+                ? (0..<branchCount).map { ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\($0)]"), at: given.mark) }
+                : [given]
+            var list: [ValueID] = []
+            for ref in refs {
+                guard let v = resolve(ref, in: values) else { return }
+                list.append(v)
+            }
+            inputs.append(list)
+        }
+        for k in 0..<(node.count ?? 1) {
+            let counted = node.count != nil
+            let outputs = module.emit(&b, prefix: counted ? "\(node.name).\(k)." : "\(node.name).", index: k, inputs: inputs,
+                                      classes: classes)
+            for (name, v) in outputs { values[counted ? "\(node.name)[\(k)].\(name)" : "\(node.name).\(name)"] = v }
+        }
     }
 
     // MARK: Losses

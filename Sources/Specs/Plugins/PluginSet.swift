@@ -7,6 +7,8 @@ public struct PluginSet: Sendable {
     public var backbones = Registry<any BackbonePlugin.Type>(kind: "backbone")
     public var losses = Registry<any LossPlugin.Type>(kind: "loss")
     public var metrics = Registry<any MetricPlugin.Type>(kind: "metric")
+    public var modules = Registry<any ModulePlugin.Type>(kind: "module")
+    public var methods = Registry<any MethodPlugin.Type>(kind: "method")
     public var optimizers = Registry<any Optimizer.Type>(kind: "optimizer")
     public var schedules = Registry<any LRSchedule.Type>(kind: "schedule")
 
@@ -20,6 +22,8 @@ public struct PluginSet: Sendable {
         case let p as any BackbonePlugin.Type: try backbones.register(p.name, p, typeName: typeName)
         case let p as any LossPlugin.Type: try losses.register(p.name, p, typeName: typeName)
         case let p as any MetricPlugin.Type: try metrics.register(p.name, p, typeName: typeName)
+        case let p as any ModulePlugin.Type: try modules.register(p.name, p, typeName: typeName)
+        case let p as any MethodPlugin.Type: try methods.register(p.name, p, typeName: typeName)
         case let p as any Optimizer.Type: try optimizers.register(p.name, p, typeName: typeName)
         case let p as any LRSchedule.Type: try schedules.register(p.name, p, typeName: typeName)
         default: throw RegistryError.unknown(kind: "plugin kind", name: typeName, suggestion: nil)
@@ -39,6 +43,12 @@ public struct PluginSet: Sendable {
                                   facts: ["inputs": $0.entry.inputNames.joined(separator: ", ")])
             }
             + metrics.all.map { PluginDescription(kind: "metric", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
+            + modules.all.map {
+                PluginDescription(kind: "module", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters,
+                                  facts: ["inputs": $0.entry.inputNames.joined(separator: ", "),
+                                          "outputs": $0.entry.outputNames.joined(separator: ", ")])
+            }
+            + methods.all.map { PluginDescription(kind: "method", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
             + optimizers.all.map { PluginDescription(kind: "optimizer", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
             + schedules.all.map { PluginDescription(kind: "schedule", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
     }

@@ -92,6 +92,30 @@ public struct ModelSpec: Sendable {
     public var deploy: ValueRef?
     /// Parameter-name prefixes that do not train.
     public var freeze: [ValueRef]
+    /// Extra modules (gates, attention, fusion, custom branches), emitted in order.
+    public var nodes: [NodeSpec] = []
+    /// A frozen teacher network for classic distillation, with its weights' file.
+    public var teacher: TeacherSpec?
+}
+
+/// One entry of `model.nodes`: a module plugin instance (or `count` instances).
+public struct NodeSpec: Sendable {
+    public var name: String
+    public var module: PluginCall
+    /// Input name of the module -> value reference (`branch[*].logits` gives every branch's value).
+    public var inputs: [(name: String, ref: ValueRef)]
+    /// Instances `name[0]`...`name[count-1]` with parameters under `name.k.`, or one instance when nil.
+    public var count: Int?
+    public var mark: SourceMark
+}
+
+/// `model.teacher`: a whole network under the parameter prefix `teacher.`, frozen and
+/// in evaluation mode, its weights read from `checkpoint` (PyTorch state_dict names of
+/// the plain network, as `canopy export` writes them) when training starts.
+public struct TeacherSpec: Sendable {
+    public var backbone: PluginCall
+    public var checkpoint: ValueRef
+    public var mark: SourceMark
 }
 
 /// `model.branches:` K peer branches forking after a backbone tap, each a copy of the rest of the backbone.

@@ -110,9 +110,59 @@ public enum SpecDecoder {
             guard let s = node.string else { d.error("expected a parameter-name prefix, found \(node.kindAndValue)", at: node.mark); return nil }
             return ValueRef(s, at: node.mark)
         }
+        let nodes = (r.sequence("nodes") ?? []).compactMap { decodeNode($0, d) }
+        var teacher: TeacherSpec?
+        if let t = r.mapping("teacher") {
+            let backbone = t.value("backbone").flatMap { pluginCall($0, what: "teacher backbone", d) }
+            if t.value("backbone") == nil { d.error("missing required key 'backbone'", at: t.node.mark) }
+            let checkpoint = t.string("checkpoint").map { ValueRef($0, at: t.value("checkpoint")!.mark) }
+            t.finish()
+            if let backbone, let checkpoint { teacher = TeacherSpec(backbone: backbone, checkpoint: checkpoint, mark: t.node.mark) }
+        }
         r.finish()
         guard let backbone else { return nil }
-        return ModelSpec(backbone: backbone, branches: branches, ensemble: ensemble, deploy: deploy, freeze: freeze)
+        return ModelSpec(backbone: backbone, branches: branches, ensemble: ensemble, deploy: deploy, freeze: freeze,
+                         nodes: nodes, teacher: teacher)
+    }
+
+    static func decodeNode(_ node: Node, _ d: DiagnosticEngine) -> NodeSpec? {
+        let r = MappingReader(node, d)
+        guard node.pairs != nil else { return nil }
+        let name = r.string("name")
+        let module = r.string("module")
+        let count = r.optionalInt("count", range: 1...64)
+        let paramsNode = r.value("params") ?? .mapping([], at: node.mark)
+        if !paramsNode.isNull && paramsNode.pairs == nil {
+            d.error("expected a mapping of params, found \(paramsNode.kindAndValue)", at: paramsNode.mark)
+        }
+        let inputs = decodeInputs(r.value("inputs"), at: node.mark, d)
+        r.finish()
+        guard let name, let module else { return nil }
+        if name.contains(".") || name.contains("[") {
+            d.error("a node name is one word (its values are '\(name).<output>'), found '\(name)'", at: r.value("name")!.mark)
+        }
+        let params = paramsNode.pairs != nil ? paramsNode : Node.mapping([], at: paramsNode.mark)
+        return NodeSpec(name: name, module: PluginCall(name: module, params: params.paramValue, paramsNode: params,
+                                                       nameMark: r.value("module")!.mark),
+                        inputs: inputs, count: count, mark: node.mark)
+    }
+
+    /// An `inputs:` mapping from input names to value references.
+    static func decodeInputs(_ m: Node?, at mark: SourceMark, _ d: DiagnosticEngine) -> [(name: String, ref: ValueRef)] {
+        guard let m else {
+            d.error("missing required key 'inputs'", at: mark)
+            return []
+        }
+        guard let pairs = m.pairs else {
+            d.error("expected a mapping from input names to values, found \(m.kindAndValue)", at: m.mark)
+            return []
+        }
+        var inputs: [(name: String, ref: ValueRef)] = []
+        for p in pairs {
+            guard let text = p.value.string else { d.error("expected a value name, found \(p.value.kindAndValue)", at: p.value.mark); continue }
+            inputs.append((p.name, ValueRef(text, at: p.value.mark)))
+        }
+        return inputs
     }
 
     static func decodeLoss(_ node: Node, _ d: DiagnosticEngine) -> LossSpec? {
@@ -124,19 +174,7 @@ public enum SpecDecoder {
         if !paramsNode.isNull && paramsNode.pairs == nil {
             d.error("expected a mapping of params, found \(paramsNode.kindAndValue)", at: paramsNode.mark)
         }
-        var inputs: [(name: String, ref: ValueRef)] = []
-        if let m = r.value("inputs") {
-            if let pairs = m.pairs {
-                for p in pairs {
-                    guard let text = p.value.string else { d.error("expected a value name, found \(p.value.kindAndValue)", at: p.value.mark); continue }
-                    inputs.append((p.name, ValueRef(text, at: p.value.mark)))
-                }
-            } else {
-                d.error("expected a mapping from input names to values, found \(m.kindAndValue)", at: m.mark)
-            }
-        } else {
-            d.error("missing required key 'inputs'", at: node.mark)
-        }
+        let inputs = decodeInputs(r.value("inputs"), at: node.mark, d)
         let detach = (r.sequence("detach") ?? []).compactMap { n -> ValueRef? in
             guard let s = n.string else { d.error("expected an input name, found \(n.kindAndValue)", at: n.mark); return nil }
             return ValueRef(s, at: n.mark)
