@@ -23,6 +23,11 @@ public enum BuiltInKernels {
         AvgPool2D.self,
         GlobalAvgPool.self,
         Linear.self,
+        Permute.self,
+        LayerScale.self,
+        DropPath.self,
+        WindowPartition.self,
+        WindowReverse.self,
     ]
 
     /// A registry of the built-in kernels.
