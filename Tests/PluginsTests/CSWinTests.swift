@@ -109,5 +109,9 @@ import Testing
         var d = GraphBuilder(kernels: BuiltInKernels.registry())
         _ = odd.build(&d, d.input("x", TensorSpec([1, 3, 32, 32])))
         #expect(d.errors.map(\.message) == ["cswin stage 1: stripe attention splits the heads in two halves; 3 heads must be even and divide the 16 channels"])
+
+        var e = GraphBuilder(kernels: BuiltInKernels.registry())
+        #expect(net.stage(&e, 0, tokens: nil, map: e.input("x", TensorSpec([1, 64, 16, 16]))) == nil)
+        #expect(e.errors.map(\.message) == ["cswin: there is no stage 0; the network has stages 1...4"])
     }
 }

@@ -116,5 +116,9 @@ import Testing
         #expect(bad.build(&d, d.input("x", TensorSpec([1, 3, 32, 32]))).isEmpty)
         #expect(d.errors.count == 1)
         #expect(bad.rest(&d, from: 3, d.graph.inputs[0], prefix: "p.").isEmpty)
+
+        var e = GraphBuilder(kernels: BuiltInKernels.registry())
+        #expect(net.stage(&e, 5, e.input("x", TensorSpec([1, 320, 2, 2]))) == nil)
+        #expect(e.errors.map(\.message) == ["convnext: there is no stage 5; the network has stages 1...4"])
     }
 }

@@ -100,6 +100,10 @@ public struct CSWin: Sendable {
 
     /// The stem conv, tokens and LayerNorm; returns the tokens [B, H, W, C].
     public func stem(_ b: inout GraphBuilder, _ x: ValueID) -> ValueID? {
+        guard let width = dims.first else {
+            b.error("cswin: dims is empty")
+            return nil
+        }
         guard !b.isPoisoned(x) else { return nil }
         let shape = b.spec(x).shape
         guard shape.rank == 4 else {
@@ -110,7 +114,7 @@ public struct CSWin: Sendable {
             b.error("cswin: the stem conv k\(stemKernel) s\(stemStride) p\(stemPadding) leaves no map of the \(shape[2])x\(shape[3]) input")
             return nil
         }
-        let y = b.conv2d("stage1_conv_embed.0", x, out: dims[0], kernel: stemKernel, stride: stemStride, padding: stemPadding,
+        let y = b.conv2d("stage1_conv_embed.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding,
                          bias: true, weightInit: .uniformFanIn(fanIn: shape[1] * stemKernel * stemKernel))
         let tokens = b.permute("stage1_conv_embed.1", y, [0, 2, 3, 1])
         return b.layerNorm("stage1_conv_embed.2", tokens, eps: eps)
@@ -121,6 +125,11 @@ public struct CSWin: Sendable {
     /// just to tokens). Returns the stage's tokens and its NCHW map.
     public func stage(_ b: inout GraphBuilder, _ s: Int, tokens: ValueID?, map: ValueID,
                       prefix: String = "") -> (tokens: ValueID, map: ValueID)? {
+        let stages = [dims.count, depths.count, heads.count, splitSizes.count].min()!
+        guard s >= 1 && s <= stages else {
+            b.error("cswin: there is no stage \(s); the network has stages 1...\(stages)")
+            return nil
+        }
         let tokens = s == 1 ? tokens : nil
         let source = tokens ?? map
         guard !b.isPoisoned(source) else { return nil }
@@ -228,22 +237,23 @@ public struct CSWin: Sendable {
     }
 
     /// One attention branch on its channels of the fused qkv map: stripe (or full)
-    /// windows, attention, LePE, back to a channels-last map of `branch.channels`.
+    /// windows, attention, back to a channels-last map of `branch.channels`, plus LePE
+    /// (the windowed depthwise conv of the branch's v, read straight from qkv).
     func attention(_ b: inout GraphBuilder, _ name: String, _ qkv: ValueID, dim: Int,
                    branch: (start: Int, channels: Int, heads: Int, window: (h: Int, w: Int)), map: (h: Int, w: Int)) -> ValueID {
         let (c, window) = (branch.channels, branch.window)
-        func cut(_ part: String, _ offset: Int, _ layout: WindowLayout) -> ValueID {
+        func cut(_ part: String, _ offset: Int) -> ValueID {
             b.windowPartition("\(name).\(part)", qkv, window: window, start: offset + branch.start, channels: c,
-                              heads: branch.heads, layout: layout)
+                              heads: branch.heads, layout: .heads)
         }
-        let q = cut("q", 0, .heads), k = cut("k", dim, .heads), v = cut("v", 2 * dim, .heads)
-        let image = cut("v_image", 2 * dim, .channelsFirst)
+        let q = cut("q", 0), k = cut("k", dim), v = cut("v", 2 * dim)
         let attended = b.apply("attention", name: "\(name).attention", inputs: [q, k, v])[0]
-        let lepe = b.conv2d("\(name).get_v", image, out: c, kernel: lepeKernel, padding: lepeKernel / 2, groups: c, bias: true,
-                            weightInit: .uniformFanIn(fanIn: lepeKernel * lepeKernel))
         let y = b.windowReverse("\(name).out", attended, window: window, size: map, layout: .heads)
-        let positional = b.windowReverse("\(name).lepe", lepe, window: window, size: map, layout: .channelsFirst)
-        return b.add("\(name).sum", y, positional)
+        let weight = b.parameter("\(name).get_v.weight", [c, 1, lepeKernel, lepeKernel], .uniformFanIn(fanIn: lepeKernel * lepeKernel))
+        let bias = b.parameter("\(name).get_v.bias", [c], .uniformFanIn(fanIn: lepeKernel * lepeKernel))
+        let params = ParamValue.object([("window", .array([.int(window.h), .int(window.w)])), ("start", .int(2 * dim + branch.start))])
+        let lepe = b.apply("depthwise_conv2d_nhwc", name: "\(name).get_v", params: params, inputs: [qkv, weight, bias])[0]
+        return b.add("\(name).sum", y, lepe)
     }
 
     func checkConfiguration(_ b: inout GraphBuilder) -> Bool {

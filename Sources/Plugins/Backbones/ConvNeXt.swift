@@ -7,9 +7,11 @@ import CanopyRuntime
 ///   ImageNet patchify), then `stem.1` channels-first LayerNorm.
 /// - Before stage s > 1, `downsample_layers.{s-1}`: `.0` channels-first LayerNorm, then
 ///   `.1` conv 2x2 stride 2 to the stage width.
-/// - Block `stages.{s-1}.{j}`: `dwconv` depthwise 7x7 pad 3, permute to NHWC, `norm`
-///   LayerNorm, `pwconv1` Linear C -> 4C, exact GELU, `pwconv2` Linear 4C -> C, layer
-///   scale `gamma` [C], permute back to NCHW, drop path, add the block input.
+/// - Block `stages.{s-1}.{j}`: `dwconv` depthwise 7x7 pad 3, `norm` LayerNorm over the
+///   channels, `pwconv1` Linear C -> 4C, exact GELU, `pwconv2` Linear 4C -> C, layer
+///   scale `gamma` [C], drop path, add the block input. The blocks of a stage run
+///   channels-last (NHWC) from end to end (the official block permutes around the
+///   same ops), so a stage permutes once on the way in and once on the way out.
 /// - Head: mean over H and W, `norm` LayerNorm, `head` Linear.
 ///
 /// LayerNorm eps 1e-6 everywhere; conv and linear weights trunc_normal(0.02) and zero
@@ -29,9 +31,8 @@ public struct ConvNeXt: Sendable {
     public var stemPadding = 0
     public var downsampleKernel = 2
     public var downsampleStride = 2
-    /// The depthwise convolution of every block.
+    /// The depthwise convolution of every block (odd, with same padding (k - 1) / 2).
     public var blockKernel = 7
-    public var blockPadding = 3
     /// Hidden width of the block MLP per channel.
     public var mlpRatio = 4
     public var eps = 1e-6
@@ -84,6 +85,10 @@ public struct ConvNeXt: Sendable {
 
     /// The stem: `stem.0` conv and `stem.1` channels-first LayerNorm.
     public func stem(_ b: inout GraphBuilder, _ x: ValueID) -> ValueID? {
+        guard let width = dims.first else {
+            b.error("convnext: dims is empty")
+            return nil
+        }
         guard !b.isPoisoned(x) else { return nil }
         let shape = b.spec(x).shape
         guard shape.rank == 4 else {
@@ -96,13 +101,17 @@ public struct ConvNeXt: Sendable {
             b.error("convnext: the stem conv k\(stemKernel) s\(stemStride) p\(stemPadding) leaves no map of the \(shape[2])x\(shape[3]) input")
             return nil
         }
-        let y = b.conv2d("stem.0", x, out: dims[0], kernel: stemKernel, stride: stemStride, padding: stemPadding, bias: true,
+        let y = b.conv2d("stem.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding, bias: true,
                          weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
         return b.layerNorm("stem.1", y, layout: .channelsFirst, eps: eps)
     }
 
     /// Stage `s` (1-based) on NCHW x, with the downsample layer before it when s > 1.
     public func stage(_ b: inout GraphBuilder, _ s: Int, _ x: ValueID, prefix: String = "") -> ValueID? {
+        guard s >= 1 && s <= min(depths.count, dims.count) else {
+            b.error("convnext: there is no stage \(s); the network has stages 1...\(min(depths.count, dims.count))")
+            return nil
+        }
         guard !b.isPoisoned(x) else { return nil }
         let shape = b.spec(x).shape
         guard shape.rank == 4 else {
@@ -121,10 +130,11 @@ public struct ConvNeXt: Sendable {
                          weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
         }
         let before = depths[..<(s - 1)].reduce(0, +)
+        h = b.permute("\(prefix)stages.\(s - 1).to_nhwc", h, [0, 2, 3, 1])
         for j in 0..<depths[s - 1] {
             h = block(&b, "\(prefix)stages.\(s - 1).\(j)", h, dim: dims[s - 1], rate: dropPathRate(block: before + j))
         }
-        return h
+        return b.permute("\(prefix)stages.\(s - 1).to_nchw", h, [0, 3, 1, 2])
     }
 
     /// Mean over H and W, `norm` LayerNorm, `head` Linear, under `prefix`.
@@ -156,17 +166,18 @@ public struct ConvNeXt: Sendable {
         return taps
     }
 
+    /// One block on channels-last x [N, H, W, C].
     func block(_ b: inout GraphBuilder, _ name: String, _ x: ValueID, dim: Int, rate: Double) -> ValueID {
-        var h = b.conv2d("\(name).dwconv", x, out: dim, kernel: blockKernel, padding: blockPadding, groups: dim, bias: true,
-                         weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
-        h = b.permute("\(name).to_nhwc", h, [0, 2, 3, 1])
+        let trunc = Initializer.truncatedNormal(std: 0.02)
+        let weight = b.parameter("\(name).dwconv.weight", [dim, 1, blockKernel, blockKernel], trunc)
+        let bias = b.parameter("\(name).dwconv.bias", [dim], .zeros)
+        var h = b.apply("depthwise_conv2d_nhwc", name: "\(name).dwconv", inputs: [x, weight, bias])[0]
         h = b.layerNorm("\(name).norm", h, eps: eps)
-        h = b.linear("\(name).pwconv1", h, out: mlpRatio * dim, weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
+        h = b.linear("\(name).pwconv1", h, out: mlpRatio * dim, weightInit: trunc, biasInit: .zeros)
         h = b.unary("gelu", "\(name).act", h)
-        h = b.linear("\(name).pwconv2", h, out: dim, weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
+        h = b.linear("\(name).pwconv2", h, out: dim, weightInit: trunc, biasInit: .zeros)
         let gamma = b.parameter("\(name).gamma", [dim], .constant(layerScaleInit))
         h = b.apply("layer_scale", name: "\(name).layer_scale", params: .object([("axis", .int(-1))]), inputs: [h, gamma])[0]
-        h = b.permute("\(name).to_nchw", h, [0, 3, 1, 2])
         h = b.dropPath("\(name).drop_path", h, rate: rate)
         return b.add("\(name).add", x, h)
     }
@@ -179,7 +190,9 @@ public struct ConvNeXt: Sendable {
         if depths.contains(where: { $0 < 0 }) || dims.contains(where: { $0 < 1 }) {
             problems.append("depths must not be negative and dims must be positive")
         }
-        if classes < 1 || mlpRatio < 1 { problems.append("classes and mlp ratio must be positive") }
+        if classes < 1 || mlpRatio < 1 || blockKernel < 1 || blockKernel % 2 == 0 {
+            problems.append("classes and mlp ratio must be positive and the block kernel odd")
+        }
         if !(dropPathRate >= 0 && dropPathRate < 1) { problems.append("drop path rate must be in [0, 1), got \(dropPathRate)") }
         for p in problems { b.error("convnext: \(p)") }
         return problems.isEmpty

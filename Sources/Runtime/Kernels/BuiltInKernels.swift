@@ -28,6 +28,7 @@ public enum BuiltInKernels {
         DropPath.self,
         WindowPartition.self,
         WindowReverse.self,
+        DepthwiseConv2DNHWC.self,
     ]
 
     /// A registry of the built-in kernels.
