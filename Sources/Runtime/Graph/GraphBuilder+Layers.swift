@@ -23,6 +23,17 @@ extension GraphBuilder {
         return apply(kernel, name: name, params: params, inputs: [x, w, b])[0]
     }
 
+    /// nn.LayerNorm over the channels (`channels_last`: the last dim; `channels_first`: dim 1
+    /// of NCHW, ConvNeXt's LayerNorm2d): weight 1, bias 0. Returns y.
+    public mutating func layerNorm(_ name: String, _ x: ValueID, layout: LayerNorm.Layout = .channelsLast,
+                                   eps: Double = 1e-5) -> ValueID {
+        let shape = isPoisoned(x) ? [1] : spec(x).shape
+        let c = layout == .channelsLast ? (shape.rank >= 1 ? shape[-1] : 1) : (shape.rank >= 2 ? shape[1] : 1)
+        let w = parameter("\(name).weight", [c], .ones), b = parameter("\(name).bias", [c], .zeros)
+        let params = ParamValue.object([("layout", .string(layout.rawValue)), ("eps", .double(eps))])
+        return apply("layernorm", name: name, params: params, inputs: [x, w, b])[0]
+    }
+
     /// nn.Linear: weight `[out, in]` and bias, PyTorch's default uniform init unless given.
     public mutating func linear(_ name: String, _ x: ValueID, out: Int, bias: Bool = true,
                                 weightInit: Initializer? = nil, biasInit: Initializer? = nil) -> ValueID {

@@ -24,6 +24,12 @@ public enum BuiltInKernels {
         AvgPool2D.self,
         GlobalAvgPool.self,
         Linear.self,
+        Permute.self,
+        LayerScale.self,
+        DropPath.self,
+        WindowPartition.self,
+        WindowReverse.self,
+        DepthwiseConv2DNHWC.self,
     ]
 
     /// A registry of the built-in kernels.
