@@ -68,6 +68,7 @@ public final class Trainer {
         let log = try MetricsLog(path: options.directory + "/metrics.jsonl", keepEpochsBelow: options.resume ? start.epoch : nil)
         let timing = try MetricsLog(path: options.directory + "/timing.jsonl", keepEpochsBelow: options.resume ? start.epoch : nil)
         let x = train.input("input")!, target = train.input("target")!
+        let dropPathSeed = train.input(DropPath.seedInput)
         let steps = min(data.train.stepsPerEpoch, spec.train.stepsPerEpoch ?? Int.max)
         let batch = spec.data.batchSize
         let flat = FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
@@ -86,6 +87,10 @@ public final class Trainer {
             let epochStart = Date()
             for step in firstStep..<steps {
                 guard batches.next(into: x, target: target) != nil else { break }
+                if let seed = dropPathSeed {
+                    seed.i[0] = Int32(truncatingIfNeeded: spec.seed)
+                    seed.i[1] = Int32(truncatingIfNeeded: optimizerState.steps)
+                }
                 train.run()
                 for (i, loss) in experiment.losses.enumerated() {
                     let value = train.output(loss.value)!.f[0]

@@ -156,7 +156,11 @@ public enum PlanLowering {
             }
             func isTransient(_ v: ValueID) -> Bool { Self.isTransient(v, graph) }
             let last = steps.count
-            for v in graph.inputs where neededValue.contains(v) { touch(.value(v), graph[v].spec.byteCount, 0) }
+            // Inputs live through the whole plan: the caller fills them before a run and may run again.
+            for v in graph.inputs where neededValue.contains(v) {
+                touch(.value(v), graph[v].spec.byteCount, 0)
+                touch(.value(v), graph[v].spec.byteCount, last)
+            }
             for v in roots { touch(.value(v), graph[v].spec.byteCount, last) }
             for (s, step) in steps.enumerated() {
                 switch step {
