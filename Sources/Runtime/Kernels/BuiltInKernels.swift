@@ -30,6 +30,10 @@ public enum BuiltInKernels {
         WindowPartition.self,
         WindowReverse.self,
         DepthwiseConv2DNHWC.self,
+        BatchStandardize.self,
+        RowCorrelation.self,
+        ExcludeClass.self,
+        MatMul.self,
     ]
 
     /// A registry of the built-in kernels.
