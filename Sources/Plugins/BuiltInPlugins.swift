@@ -9,6 +9,10 @@ public enum BuiltInPlugins {
         CrossEntropyLoss.self,
         KDKLLoss.self,
         TopKMetric.self,
+        DecorrelationLoss.self,
+        T2BPermeation.self,
+        T2BBranch.self,
+        T2BMethod.self,
     ]
 
     /// Kernels, optimizers and schedules from the runtime, plus `specPlugins`.

@@ -224,7 +224,7 @@ public struct ExperimentCompiler {
                               + " (inputs: \(type.inputNames.joined(separator: ", ")))", at: input.ref.mark)
             ok = false
         }
-        for name in type.inputNames where !loss.inputs.contains(where: { $0.name == name }) {
+        for name in type.inputNames where !type.optionalInputs.contains(name) && !loss.inputs.contains(where: { $0.name == name }) {
             diagnostics.error("loss '\(loss.name)' does not give \(type.name)'s input '\(name)'", at: loss.mark)
             ok = false
         }
@@ -244,23 +244,40 @@ public struct ExperimentCompiler {
             ok = false
         }
         for input in loss.inputs where !expands && input.ref.text.contains("[*]") {
-            diagnostics.error("'[*]' needs 'foreach: branch' on the loss", at: input.ref.mark)
-            ok = false
+            if !type.listInputs.contains(input.name) {
+                diagnostics.error("'[*]' needs 'foreach: branch' on the loss", at: input.ref.mark)
+                ok = false
+            } else if branchCount == 0 {
+                diagnostics.error("'\(input.ref.text)' names every branch but the model has no branches", at: input.ref.mark)
+                ok = false
+            }
         }
         guard ok, let values else { return [] }
 
         var terms: [CompiledLoss] = []
         for k in expands ? Array(0..<branchCount) : [0] {
             let termName = expands ? "\(loss.name)[\(k)]" : loss.name
-            var inputs: [ValueID] = []
+            var inputs: [[ValueID]] = []
             for name in type.inputNames {
-                let given = loss.inputs.first { $0.name == name }!.ref
-                let ref = ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\(k)]"), at: given.mark)
-                guard var v = resolve(ref, in: values) else { return terms }
-                if loss.detach.contains(where: { $0.text == name }) { v = b.detach(v, name: "loss.\(termName).\(name).detached") }
-                inputs.append(v)
+                guard let given = loss.inputs.first(where: { $0.name == name })?.ref else {
+                    inputs.append([])  // an optional input left out
+                    continue
+                }
+                // A list input given with [*] on an entry without foreach takes every branch's value.
+                let indices = !expands && given.text.contains("[*]") ? Array(0..<branchCount) : [k]
+                var list: [ValueID] = []
+                for i in indices {
+                    let ref = ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\(i)]"), at: given.mark)
+                    guard var v = resolve(ref, in: values) else { return terms }
+                    let suffix = indices.count > 1 ? "\(i)" : ""
+                    if loss.detach.contains(where: { $0.text == name }) {
+                        v = b.detach(v, name: "loss.\(termName).\(name)\(suffix).detached")
+                    }
+                    list.append(v)
+                }
+                inputs.append(list)
             }
-            let value = plugin.emit(&b, name: "loss.\(termName)", inputs: inputs)
+            let value = plugin.emit(&b, name: "loss.\(termName)", inputLists: inputs)
             let slot = b.addLoss(termName, value)
             terms.append(CompiledLoss(name: termName, value: value, slot: slot, weight: loss.weight))
         }

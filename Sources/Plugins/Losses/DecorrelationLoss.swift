@@ -1,0 +1,145 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Loss plugin `decorrelation`: T2B's inter-branch decorrelation (methods.md §2.2), a
+/// composite of primitive kernels over every branch at once. Give the list input as
+/// `branches: branch[*].feature` on an entry WITHOUT `foreach`.
+///
+/// - `feature` (default): h_k standardised per dimension over the batch (population std
+///   + `std_eps`), C^{kl} = hat(h)_k^T hat(h)_l / B for pairs k < l,
+///   L = (2 / (K(K-1))) sum_{k<l} (1/D^2) sum_ij (C^{kl}_ij)^2.
+/// - `A`: the same with only the off-diagonal entries, (1/(D(D-1))) sum_{i != j}.
+/// - `B`: branches are logits; r_k = softmax(z_k / T) over the classes other than the
+///   target; L = mean over samples and pairs k < l of the Pearson correlation of r_k, r_l
+///   (signed), `pearson_eps` added to the norm product. Needs `target`.
+public struct DecorrelationLoss: LossPlugin {
+    /// Which reading of the decorrelation.
+    public enum Variant: String, Sendable { case feature, A, B }
+
+    public struct Params: Decodable, Sendable {
+        public var variant: Variant = .feature
+        public var stdEps: Double = 1e-5
+        public var temperature: Double = 3
+        public var pearsonEps: Double = 1e-8
+
+        enum CodingKeys: String, CodingKey {
+            case variant
+            case stdEps = "std_eps"
+            case temperature
+            case pearsonEps = "pearson_eps"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            if let v = try c.decodeIfPresent(String.self, forKey: .variant) {
+                guard let parsed = Variant(rawValue: v) else { throw ParamError(path: ["variant"], "unknown variant '\(v)' (feature, A or B)") }
+                variant = parsed
+            }
+            stdEps = try c.decodeIfPresent(Double.self, forKey: .stdEps) ?? stdEps
+            temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? temperature
+            pearsonEps = try c.decodeIfPresent(Double.self, forKey: .pearsonEps) ?? pearsonEps
+        }
+    }
+
+    public static let name = "decorrelation"
+    public static let summary = "T2B decorrelation among K branches: feature cross-correlation (all entries or off-diagonal) or logit Pearson"
+    public static let parameters = [
+        ParameterDoc("variant", "feature | A | B", default: "feature",
+                     "feature: mean squared cross-correlation of standardised branch features; A: off-diagonal entries only; "
+                         + "B: signed Pearson correlation of non-target softened predictions (branches are logits, needs target)"),
+        ParameterDoc("std_eps", "number >= 0", default: "1e-5", "added to the batch std when standardising (feature, A)"),
+        ParameterDoc("temperature", "number > 0", default: "3", "softmax temperature T (B)"),
+        ParameterDoc("pearson_eps", "number >= 0", default: "1e-8", "added to the product of the centred norms (B)"),
+    ]
+    public static let inputNames = ["branches", "target"]
+    public static let listInputs = ["branches"]
+    public static let optionalInputs = ["target"]
+
+    public let params: Params
+
+    public init(params: Params) throws(ParamError) {
+        guard params.stdEps >= 0 && params.stdEps.isFinite else { throw ParamError(path: ["std_eps"], "must be at least 0, found \(params.stdEps)") }
+        guard params.temperature > 0 && params.temperature.isFinite else {
+            throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)")
+        }
+        guard params.pearsonEps >= 0 && params.pearsonEps.isFinite else {
+            throw ParamError(path: ["pearson_eps"], "must be at least 0, found \(params.pearsonEps)")
+        }
+        self.params = params
+    }
+
+    public func emit(_ b: inout GraphBuilder, name: String, inputs: [ValueID]) -> ValueID {
+        emit(&b, name: name, inputLists: [Array(inputs.prefix(1)), Array(inputs.dropFirst())])
+    }
+
+    public func emit(_ b: inout GraphBuilder, name: String, inputLists: [[ValueID]]) -> ValueID {
+        let branches = inputLists[0], target = inputLists.count > 1 ? inputLists[1].first : nil
+        guard branches.count >= 2 else {
+            b.error("\(name): decorrelation needs at least 2 branches (give 'branches: branch[*].\(params.variant == .B ? "logits" : "feature")' without foreach), found \(branches.count)")
+            return b.unary("sum", name, branches[0])
+        }
+        if params.variant == .B {
+            guard let target else {
+                b.error("\(name): decorrelation variant B needs input 'target'")
+                return b.unary("sum", name, branches[0])
+            }
+            return logitPearson(&b, name: name, branches, target: target)
+        }
+        if target != nil { b.error("\(name): input 'target' is only used by variant B") }
+        return featureCrossCorrelation(&b, name: name, branches)
+    }
+
+    /// Variants feature and A.
+    func featureCrossCorrelation(_ b: inout GraphBuilder, name: String, _ features: [ValueID]) -> ValueID {
+        let shape = b.isPoisoned(features[0]) ? Shape([1, 1]) : b.spec(features[0]).shape
+        for (k, h) in features.enumerated() where !b.isPoisoned(h) && (b.spec(h).shape != shape || shape.rank != 2) {
+            b.error("\(name): branch \(k) feature \(b.spec(h)) must be [B, D] like branch 0's \(shape)")
+        }
+        let (batch, dims) = (shape[0], shape.rank == 2 ? shape[1] : 1)
+        if params.variant == .A && dims < 2 { b.error("\(name): variant A needs feature dimension D >= 2, found \(dims)") }
+        let eps = ParamValue.object([("eps", .double(params.stdEps))])
+        let hats = features.enumerated().map { k, h in b.apply("batch_standardize", name: "\(name).standardized\(k)", params: eps, inputs: [h])[0] }
+        var total: ValueID?
+        for k in hats.indices {
+            for l in hats.indices where l > k {
+                let pair = "\(name).pair\(k)_\(l)"
+                let c = b.apply("matmul", name: "\(pair).cross_correlation", params: .object([("transpose_a", .bool(true)),
+                                                                                             ("alpha", .double(1 / Double(batch)))]),
+                                inputs: [hats[k], hats[l]])[0]
+                var term = b.unary("sum", "\(pair).squares", b.apply("mul", name: "\(pair).squared", inputs: [c, c])[0])
+                if params.variant == .A {
+                    let products = b.apply("mul", name: "\(pair).products", inputs: [hats[k], hats[l]])[0]
+                    let diagonal = b.unary("mean", "\(pair).diagonal", products, params: .object([("axes", .array([.int(0)]))]))
+                    let diagonalSquares = b.unary("sum", "\(pair).diagonal_squares",
+                                                  b.apply("mul", name: "\(pair).diagonal_squared", inputs: [diagonal, diagonal])[0])
+                    term = b.add("\(pair).off_diagonal", term, b.unary("scale", "\(pair).minus_diagonal", diagonalSquares,
+                                                                          params: .object([("alpha", .double(-1))])))
+                }
+                total = total.map { b.add("\(pair).total", $0, term) } ?? term
+            }
+        }
+        let pairs = Double(hats.count * (hats.count - 1) / 2)
+        let entries = Double(dims) * Double(params.variant == .A ? dims - 1 : dims)
+        return b.unary("scale", name, total!, params: .object([("alpha", .double(1 / (pairs * max(entries, 1))))]))
+    }
+
+    /// Variant B.
+    func logitPearson(_ b: inout GraphBuilder, name: String, _ logits: [ValueID], target: ValueID) -> ValueID {
+        let softmax = ParamValue.object([("temperature", .double(params.temperature))])
+        let soft = logits.enumerated().map { k, z in
+            b.apply("softmax", name: "\(name).non_target\(k)", params: softmax,
+                    inputs: [b.apply("exclude_class", name: "\(name).excluded\(k)", inputs: [z, target])[0]])[0]
+        }
+        let eps = ParamValue.object([("eps", .double(params.pearsonEps))])
+        var total: ValueID?
+        for k in soft.indices {
+            for l in soft.indices where l > k {
+                let rho = b.apply("row_correlation", name: "\(name).pair\(k)_\(l).correlation", params: eps, inputs: [soft[k], soft[l]])[0]
+                total = total.map { b.add("\(name).pair\(k)_\(l).total", $0, rho) } ?? rho
+            }
+        }
+        let pairs = Double(soft.count * (soft.count - 1) / 2)
+        let mean = b.unary("mean", "\(name).sample_mean", total!)
+        return b.unary("scale", name, mean, params: .object([("alpha", .double(1 / pairs))]))
+    }
+}

@@ -1,0 +1,59 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Module plugin `t2b_branch`: one of T2B's one-layer peer branches (methods.md §2.2),
+/// used as node `branch` with `count: K` so instance k is `branch[k]`:
+/// `dw` depthwise conv with kernel `kernels[k]` (padding k//2, no bias) on x, `pw` 1x1
+/// conv to `width` (no bias: the train-mode BN after it would cancel a bias), `bn`
+/// BatchNorm2d, ReLU, global mean = `feature` h_k, `fc` Linear = `logits` z_k.
+/// Parameters `branch.{k}.dw.weight`, `.pw.weight`, `.bn.*`, `.fc.*` as the golden
+/// `resnet8_t2b_step`. Input `deep` (the trunk's last stage) only sets the default width.
+public struct T2BBranch: ModulePlugin {
+    public struct Params: Decodable, Sendable {
+        public var kernels = [3, 5, 7]
+        public var width: Int?
+
+        enum CodingKeys: String, CodingKey { case kernels, width }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kernels = try c.decodeIfPresent([Int].self, forKey: .kernels) ?? kernels
+            width = try c.decodeIfPresent(Int.self, forKey: .width)
+        }
+    }
+
+    public static let name = "t2b_branch"
+    public static let summary = "T2B one-layer peer branch: depthwise kxk -> 1x1 conv -> BN -> ReLU -> global mean (feature) -> fc (logits)"
+    public static let parameters = [
+        ParameterDoc("kernels", "list of odd int in 1...31", default: "[3, 5, 7]", "depthwise kernel size of branch k = kernels[k]; one per branch"),
+        ParameterDoc("width", "int in 1...65536", default: "channels of input deep", "output channels of the 1x1 conv (feature dimension D)"),
+    ]
+    public static let inputNames = ["x", "deep"]
+    public static let outputNames = ["feature", "logits"]
+
+    public let params: Params
+
+    public init(params: Params) throws(ParamError) {
+        guard !params.kernels.isEmpty, params.kernels.allSatisfy({ (1...31).contains($0) && $0 % 2 == 1 }) else {
+            throw ParamError(path: ["kernels"], "expected odd kernel sizes between 1 and 31, found \(params.kernels)")
+        }
+        if let w = params.width, !(1...65536).contains(w) { throw ParamError(path: ["width"], "must be between 1 and 65536, found \(w)") }
+        self.params = params
+    }
+
+    public func emit(_ b: inout GraphBuilder, prefix: String, index: Int, inputs: [[ValueID]], classes: Int) -> [String: ValueID] {
+        let x = inputs[0][0], deep = inputs[1][0]
+        guard index < params.kernels.count else {
+            b.error("\(prefix)dw: branch \(index) has no kernel size (kernels lists \(params.kernels.count): \(params.kernels))")
+            return [:]
+        }
+        let k = params.kernels[index]
+        let channels = b.isPoisoned(x) || b.spec(x).shape.rank != 4 ? 1 : b.spec(x).shape[1]
+        let width = params.width ?? (b.isPoisoned(deep) || b.spec(deep).shape.rank < 2 ? 1 : b.spec(deep).shape[1])
+        let dw = b.conv2d("\(prefix)dw", x, out: channels, kernel: k, padding: k / 2, groups: channels)
+        let pw = b.conv2d("\(prefix)pw", dw, out: width, kernel: 1)
+        let h = b.unary("relu", "\(prefix)relu", b.batchNorm("\(prefix)bn", pw))
+        let feature = b.unary("global_avgpool", "\(prefix)avgpool", h)
+        return ["feature": feature, "logits": b.linear("\(prefix)fc", feature, out: classes)]
+    }
+}
