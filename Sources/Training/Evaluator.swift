@@ -2,7 +2,8 @@ import CanopyRuntime
 import CanopySpecs
 
 /// Runs the evaluation plan over a loader's batches and accumulates every metric on
-/// every head (branch logits, ensemble, deployed model).
+/// every head (branch logits, ensemble, deployed model), and, with two or more
+/// branches, their diversity (`BranchDiversity`: `<prefix>.diversity.*`).
 public struct Evaluator {
     public let plans: ExperimentPlans
 
@@ -14,6 +15,12 @@ public struct Evaluator {
         let plan = plans.eval
         let x = plan.output(e.input)!
         var accumulators = e.heads.map { _ in e.metrics.map { $0.makeAccumulator() } }
+        // Diversity among the branches (>= 2), over their logits and pooled features.
+        let branchHeads = e.heads.filter { $0.name.hasPrefix("branch[") }.map(\.value)
+        let features = BranchDiversity.features(of: e)
+        var diversity = branchHeads.count >= 2
+            ? BranchDiversity(branches: branchHeads.count, featureDims: features.isEmpty ? nil : features.map { e.graph[$0].spec.shape[-1] })
+            : nil
         let batches = PrefetchingBatchLoader(loader)
         batches.start(epoch: 0)
         while let batch = batches.next() {
@@ -23,6 +30,7 @@ public struct Evaluator {
                 let logits = plan.output(head.value)!
                 for m in accumulators[h].indices { accumulators[h][m].add(logits: logits, target: batch.target, rows: batch.rows) }
             }
+            diversity?.add(logits: branchHeads.map { plan.output($0)! }, features: features.map { plan.output($0)! }, rows: batch.rows)
         }
         var out: [(String, Double)] = []
         for (h, head) in e.heads.enumerated() {
@@ -32,6 +40,7 @@ public struct Evaluator {
                 }
             }
         }
+        for (name, value) in diversity?.results ?? [] { out.append(("\(prefix).diversity.\(name)", value)) }
         return out
     }
 }

@@ -19,7 +19,8 @@ public final class ExperimentPlans: @unchecked Sendable {
         memory = ModelMemory(graph: experiment.graph)
         let heads = experiment.heads.map(\.value)
         train = PlanLowering.lower(memory, purpose: .train, outputs: heads)
-        eval = PlanLowering.lower(memory, purpose: .eval, outputs: heads)
+        // The branch features stay outputs for the branch-diversity statistics.
+        eval = PlanLowering.lower(memory, purpose: .eval, outputs: heads + BranchDiversity.features(of: experiment))
         deploy = PlanLowering.lower(memory, purpose: .eval, outputs: [experiment.deploy])
     }
 
