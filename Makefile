@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED_GOLDEN ?= ../shared/golden
 FIXTURE_GOLDEN := Tests/Fixtures/golden
 
-.PHONY: deps build release test bench golden-sync clean
+.PHONY: deps build release test bench quickstart golden-sync clean
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -30,6 +30,11 @@ test: deps
 
 bench: release
 	./scripts/bench.sh
+
+# Train the built-in experiment (specs/quickstart.yaml) on Fashion-MNIST; the run
+# directory is runs/quickstart.
+quickstart: release
+	.build/release/canopy run specs/quickstart.yaml
 
 # Refresh the repository's copy of the golden reference cases from ../shared/golden.
 golden-sync:

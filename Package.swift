@@ -47,6 +47,9 @@ let package = Package(
         .testTarget(
             name: "CanopySpecsTests", dependencies: ["CanopySpecs", "CanopyRuntime"], path: "Tests/SpecsTests"),
         .testTarget(
+            name: "CanopyTrainingTests", dependencies: ["CanopyTraining", "CanopyPlugins", "CanopySpecs", "CanopyRuntime"],
+            path: "Tests/TrainingTests"),
+        .testTarget(
             name: "CanopyPluginsTests", dependencies: ["CanopyPlugins", "CanopySpecs", "CanopyRuntime", "CanopyTestSupport"],
             path: "Tests/PluginsTests"),
         .testTarget(
