@@ -25,8 +25,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The example package (a user's own loss plugin and canopy executable) builds Canopy
+# again in its own Examples/SymmetricKL/.build.
 test: deps
 	$(SWIFT) test
+	$(SWIFT) test --package-path Examples/SymmetricKL
 
 bench: release
 	./scripts/bench.sh

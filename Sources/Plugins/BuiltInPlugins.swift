@@ -19,6 +19,8 @@ public enum BuiltInPlugins {
 
     /// A plugin set of the built-in plugins plus `extra` (a user's own); throws on a duplicate name.
     public static func set(adding extra: [Any.Type] = []) throws(RegistryError) -> PluginSet {
-        try PluginList(all + extra).set()
+        var set = PluginSet(kernels: KernelRegistry())
+        for p in all + extra { try set.register(p) }
+        return set
     }
 }

@@ -1,3 +1,4 @@
+import CanopyPlugins
 import CanopyRuntime
 import CanopySpecs
 
