@@ -30,7 +30,7 @@ release: deps
 # second full build) and leaves them valid for the next `swift build`.
 test: deps
 	$(SWIFT) test
-	$(SWIFT) test --package-path Examples/SymmetricKL --scratch-path .build
+	$(SWIFT) test --package-path Examples/SymmetricKL --scratch-path .build-example
 
 bench: release
 	./scripts/bench.sh
