@@ -80,6 +80,13 @@ public final class Trainer {
         let batches = PrefetchingBatchLoader(data.train)
         var last: ParamValue = .object([])
         var best: [String: (value: Double, epoch: Int)] = [:]
+        for record in log.kept {
+            guard case let .object(pairs) = record, case let .int(epoch)? = record["epoch"] else { continue }
+            for (name, value) in pairs where name.hasPrefix("test.") || name.hasPrefix("val.") {
+                if case let .double(v) = value, v > best[name]?.value ?? -1 { best[name] = (v, epoch) }
+            }
+            last = record
+        }
         var lastLR = 0.0
         var stepsThisRun = 0
 

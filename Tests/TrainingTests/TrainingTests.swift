@@ -99,6 +99,8 @@ import Testing
         _ = try Self.train(experiment, cut, resume: true, stopAfter: 7)
         let resumed = try Self.train(experiment, cut, resume: true)
         #expect(resumed == uninterrupted)
+        #expect(try String(contentsOfFile: cut + "/run/final.json", encoding: .utf8)
+            == String(contentsOfFile: dir + "/run/final.json", encoding: .utf8))
     }
 
     @Test func nanLossStopsWithNamedTermAndKeepsCheckpoint() throws {
