@@ -124,6 +124,9 @@ public struct ExperimentCompiler {
         if branchCount == 0, let t = values["trunk.logits"] { heads.append(("trunk", t)) }
         if branchCount > 0, spec.model.branches != nil, let t = values["trunk.logits"] { heads.insert(("trunk", t), at: 0) }
         if let e = values["ensemble.logits"] { heads.append(("ensemble", e)) }
+        for node in spec.model.nodes where node.count == nil {
+            if let v = values["\(node.name).logits"] { heads.append((node.name, v)) }
+        }
         if let deploy { heads.append(("deploy", deploy)) }
 
         let optimizer = makeOptimizer(spec.optimizer)
@@ -137,6 +140,15 @@ public struct ExperimentCompiler {
         return CompiledExperiment(spec: spec, graph: b.graph, input: input, target: target, values: values, losses: losses,
                                   heads: heads, deploy: deploy, deployPrefix: deployPrefix, optimizer: optimizer,
                                   schedule: schedule, metrics: metrics, origins: origins)
+    }
+
+    /// The head of a model on its own: the `nodes` and `losses` compiled against a given
+    /// builder and value table (`values` gains the nodes' outputs), as `compile` does after
+    /// the backbone. The golden method-head tests feed network outputs in as values.
+    public func compileHead(nodes: [NodeSpec], losses: [LossSpec], _ b: inout GraphBuilder, values: inout [String: ValueID],
+                            branchCount: Int, classes: Int) -> [CompiledLoss] {
+        for node in nodes { compileNode(node, &b, values: &values, branchCount: max(branchCount, 1), classes: classes) }
+        return losses.flatMap { compileLoss($0, &b, values: values, branchCount: branchCount) }
     }
 
     /// Without a network no value resolves; still checks every loss, plugin and params.
