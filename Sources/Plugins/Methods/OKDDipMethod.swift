@@ -62,8 +62,9 @@ public struct OKDDipMethod: MethodPlugin {
         let from = params.from.hasPrefix("trunk.") ? String(params.from.dropFirst(6)) : params.from
         let kl: [(String, SpecSections)] = [("temperature", .number(params.temperature)), ("teacher_eps", .number(params.teacherEps))]
         let weight = SpecSections.ramp(params.ramp, max: params.alpha)
-        var module: [(String, SpecSections)] = [("peers", .int(p))]
-        if let d = params.projDim { module.append(("proj_dim", .int(d))) }
+        var node: [(String, SpecSections)] = [("name", .text("attention")), ("module", .text("okddip_attention"))]
+        if let d = params.projDim { node.append(("params", .map([("proj_dim", .int(d))]))) }
+        node.append(("inputs", .map([("features", .text("branch[0:\(p)].feature")), ("logits", .text("branch[0:\(p)].logits"))])))
         var losses: [SpecSections] = (0..<p).map {
             .loss("ce_peers[\($0)]", "cross_entropy", [("logits", "branch[\($0)].logits"), ("target", "target")])
         }
@@ -77,8 +78,7 @@ public struct OKDDipMethod: MethodPlugin {
         return SpecSections.map([
             ("model", .map([
                 ("branches", .map([("count", .int(p + 1)), ("from", .text(from))])),
-                ("nodes", .list([.map([("name", .text("attention")), ("module", .text("okddip_attention")), ("params", .map(module)),
-                                       ("inputs", .map([("features", .text("branch[*].feature")), ("logits", .text("branch[*].logits"))]))])])),
+                ("nodes", .list([.map(node)])),
                 ("deploy", .text("branch[\(p)].logits")),
             ])),
             ("losses", .list(losses)),

@@ -2,22 +2,17 @@ import CanopyRuntime
 import CanopySpecs
 
 /// Module plugin `okddip_attention`: OKDDip's peer attention (Chen et al. 2020,
-/// methods.md §1.3). For the first P branches (the peers; a group leader may follow):
+/// methods.md §1.3). For the P peers given (`branch[0:P].feature`, `branch[0:P].logits`):
 /// q_a = h_a W_q^T, k_a = h_a W_k^T (`query`, `key`: Linear D -> proj_dim, no bias);
 /// A[b, a, j] = softmax over peers j of q_a[b] . k_j[b] (no 1/sqrt(d) scaling, as the
 /// official code); t_a = sum_j A[:, a, j] z_j. Outputs `targets[a]` (t_a, [B, C]),
 /// `weights` (A, [B, P, P]) and `mean_logits` (the mean of the peer logits, the leader's target).
 public struct OKDDipAttention: ModulePlugin {
     public struct Params: Decodable, Sendable {
-        public var peers: Int?
         public var projDim: Int?
-        enum CodingKeys: String, CodingKey {
-            case peers
-            case projDim = "proj_dim"
-        }
+        enum CodingKeys: String, CodingKey { case projDim = "proj_dim" }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            peers = try c.decodeIfPresent(Int.self, forKey: .peers)
             projDim = try c.decodeIfPresent(Int.self, forKey: .projDim)
         }
     }
@@ -25,7 +20,6 @@ public struct OKDDipAttention: ModulePlugin {
     public static let name = "okddip_attention"
     public static let summary = "OKDDip peer attention: per-peer targets t_a = sum_j softmax_j(q_a . k_j) z_j, and the peer mean"
     public static let parameters = [
-        ParameterDoc("peers", "int >= 2", default: "every branch given", "how many of the given branches are peers (the rest, e.g. the leader, are ignored)"),
         ParameterDoc("proj_dim", "int >= 1", default: "max(D / 8, 1)", "width of the query and key projections"),
     ]
     public static let inputNames = ["features", "logits"]
@@ -34,18 +28,17 @@ public struct OKDDipAttention: ModulePlugin {
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        if let p = params.peers, p < 2 { throw ParamError(path: ["peers"], "must be at least 2, found \(p)") }
         if let d = params.projDim, d < 1 { throw ParamError(path: ["proj_dim"], "must be at least 1, found \(d)") }
         self.params = params
     }
 
     public func emit(_ b: inout GraphBuilder, prefix: String, index: Int, inputs: [[ValueID]], classes: Int) -> [String: ValueID] {
-        let peers = params.peers ?? inputs[0].count
-        guard inputs[0].count >= peers, inputs[1].count >= peers, peers >= 2 else {
-            b.error("okddip_attention needs the features and logits of \(peers) peers, got \(inputs[0].count) and \(inputs[1].count)")
+        let (features, logits) = (inputs[0], inputs[1])
+        let peers = features.count
+        guard peers >= 2, logits.count == peers else {
+            b.error("okddip_attention needs the features and logits of the same 2 or more peers, got \(peers) and \(logits.count)")
             return [:]
         }
-        let features = Array(inputs[0].prefix(peers)), logits = Array(inputs[1].prefix(peers))
         guard !(features + logits).contains(where: b.isPoisoned) else { return [:] }
         let (batch, width, classCount) = (b.spec(features[0]).shape[0], b.spec(features[0]).shape[-1], b.spec(logits[0]).shape[-1])
         let proj = params.projDim ?? max(width / 8, 1)

@@ -197,9 +197,12 @@ public struct ExperimentCompiler {
                 diagnostics.error("node '\(node.name)' does not give \(type.name)'s input '\(name)'", at: node.mark)
                 return
             }
-            let refs = given.text.contains("[*]")
+            var refs = given.text.contains("[*]")
                 ? (0..<branchCount).map { ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\($0)]"), at: given.mark) }
                 : [given]
+            if let range = Self.indexRange(in: given.text) {
+                refs = range.indices.map { ValueRef(given.text.replacingCharacters(in: range.text, with: "[\($0)]"), at: given.mark) }
+            }
             var list: [ValueID] = []
             for ref in refs {
                 guard let v = resolve(ref, in: values) else { return }
@@ -213,6 +216,14 @@ public struct ExperimentCompiler {
                                       classes: classes)
             for (name, v) in outputs { values[counted ? "\(node.name)[\(k)].\(name)" : "\(node.name).\(name)"] = v }
         }
+    }
+
+    /// `[i:j]` in a node input (`branch[0:3].feature`): the indices i..<j and where the brackets are.
+    static func indexRange(in text: String) -> (indices: Range<Int>, text: Range<String.Index>)? {
+        guard let open = text.firstIndex(of: "["), let close = text[open...].firstIndex(of: "]") else { return nil }
+        let parts = text[text.index(after: open)..<close].split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let lo = Int(parts[0]), let hi = Int(parts[1]), lo >= 0, lo < hi else { return nil }
+        return (lo..<hi, open..<text.index(after: close))
     }
 
     // MARK: Losses
