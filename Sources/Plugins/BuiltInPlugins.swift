@@ -9,6 +9,13 @@ public enum BuiltInPlugins {
         CrossEntropyLoss.self,
         KDKLLoss.self,
         TopKMetric.self,
+        ONEGate.self,
+        OKDDipAttention.self,
+        BaselineMethod.self,
+        KDMethod.self,
+        DMLMethod.self,
+        ONEMethod.self,
+        OKDDipMethod.self,
     ]
 
     /// Kernels, optimizers and schedules from the runtime, plus `specPlugins`.

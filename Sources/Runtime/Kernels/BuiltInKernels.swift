@@ -30,6 +30,8 @@ public enum BuiltInKernels {
         WindowPartition.self,
         WindowReverse.self,
         DepthwiseConv2DNHWC.self,
+        Reshape.self,
+        WeightedSum.self,
     ]
 
     /// A registry of the built-in kernels.

@@ -126,6 +126,13 @@ public enum SpecDecoder {
                          nodes: nodes, teacher: teacher)
     }
 
+    /// The `model.nodes` and `losses` of a mapping of spec sections (a method's
+    /// expansion), for `ExperimentCompiler.compileHead`.
+    public static func decodeHead(_ sections: Node, diagnostics d: DiagnosticEngine) -> (nodes: [NodeSpec], losses: [LossSpec]) {
+        let nodes = (sections["model"]?["nodes"]?.items ?? []).compactMap { decodeNode($0, d) }
+        return (nodes, (sections["losses"]?.items ?? []).compactMap { decodeLoss($0, d) })
+    }
+
     static func decodeNode(_ node: Node, _ d: DiagnosticEngine) -> NodeSpec? {
         let r = MappingReader(node, d)
         guard node.pairs != nil else { return nil }
