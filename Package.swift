@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "CanopyRuntime", targets: ["CanopyRuntime"]),
         .library(name: "CanopySpecs", targets: ["CanopySpecs"]),
         .library(name: "CanopyPlugins", targets: ["CanopyPlugins"]),
+        .library(name: "CanopyCLI", targets: ["CanopyCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,22 +31,27 @@ let package = Package(
             name: "CanopyPlugins", dependencies: ["CanopyRuntime", "CanopySpecs"], path: "Sources/Plugins"),
         .target(
             name: "CanopyTraining", dependencies: ["CanopyRuntime", "CanopySpecs", "CBLAS"], path: "Sources/Training"),
-        .executableTarget(
-            name: "canopy",
+        .target(
+            name: "CanopyCLI",
             dependencies: [
                 "CanopyRuntime",
                 "CanopySpecs",
                 "CanopyPlugins",
                 "CanopyTraining",
+                "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/canopy"),
+            path: "Sources/CLI"),
+        .executableTarget(name: "canopy", dependencies: ["CanopyCLI"], path: "Sources/canopy"),
         .target(
             name: "CanopyTestSupport", dependencies: ["CanopyRuntime"], path: "Tests/Support"),
         .testTarget(
             name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime", "CanopyTestSupport"], path: "Tests/RuntimeTests"),
         .testTarget(
             name: "CanopySpecsTests", dependencies: ["CanopySpecs", "CanopyRuntime"], path: "Tests/SpecsTests"),
+        .testTarget(
+            name: "CanopyTrainingTests", dependencies: ["CanopyTraining", "CanopyPlugins", "CanopySpecs", "CanopyRuntime"],
+            path: "Tests/TrainingTests"),
         .testTarget(
             name: "CanopyPluginsTests", dependencies: ["CanopyPlugins", "CanopySpecs", "CanopyRuntime", "CanopyTestSupport"],
             path: "Tests/PluginsTests"),

@@ -32,7 +32,9 @@ public struct ExperimentData {
         validation = loaded.validationIndices.isEmpty ? nil
             : try BatchLoader(dataset: loaded.train, indices: loaded.validationIndices, batch: evaluation,
                               augmentation: plain, seed: spec.seed)
-        test = try BatchLoader(dataset: loaded.test, batch: evaluation, augmentation: plain, seed: spec.seed)
+        let testSet = loaded.test
+        let testIndices = try d.testSubset.map { try testSet.subset($0, seed: spec.seed) }
+        test = try BatchLoader(dataset: testSet, indices: testIndices, batch: evaluation, augmentation: plain, seed: spec.seed)
     }
 }
 

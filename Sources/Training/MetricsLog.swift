@@ -7,15 +7,19 @@ import Foundation
 /// resumed run's file equals an uninterrupted one's.
 public final class MetricsLog {
     public let path: String
+    /// The records kept from an earlier run (on resume), oldest first.
+    public private(set) var kept: [ParamValue] = []
 
     public init(path: String, keepEpochsBelow epochs: Int?) throws {
         self.path = path
         if let epochs, let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            let kept = text.split(separator: "\n").filter { line in
-                guard let value = try? JSON.parse(String(line)), case let .int(e)? = value["epoch"] else { return false }
-                return e < epochs
+            var lines: [Substring] = []
+            for line in text.split(separator: "\n") {
+                guard let value = try? JSON.parse(String(line)), case let .int(e)? = value["epoch"], e < epochs else { continue }
+                lines.append(line)
+                kept.append(value)
             }
-            try (kept.map { $0 + "\n" }.joined()).write(toFile: path, atomically: true, encoding: .utf8)
+            try (lines.map { $0 + "\n" }.joined()).write(toFile: path, atomically: true, encoding: .utf8)
         } else {
             try "".write(toFile: path, atomically: true, encoding: .utf8)
         }

@@ -14,6 +14,9 @@ public final class Trainer {
         public var directory: String
         public var resume = false
         public var progress = ProgressReporter()
+        /// Stop as an interrupt would (checkpoint, then `TrainingInterrupted`) after this
+        /// many optimizer steps of this invocation: time-boxed runs, and resume tests.
+        public var stopAfterSteps: Int?
         public init(directory: String) { self.directory = directory }
     }
 
@@ -77,7 +80,15 @@ public final class Trainer {
         let batches = PrefetchingBatchLoader(data.train)
         var last: ParamValue = .object([])
         var best: [String: (value: Double, epoch: Int)] = [:]
+        for record in log.kept {
+            guard case let .object(pairs) = record, case let .int(epoch)? = record["epoch"] else { continue }
+            for (name, value) in pairs where name.hasPrefix("test.") || name.hasPrefix("val.") {
+                if case let .double(v) = value, v > best[name]?.value ?? -1 { best[name] = (v, epoch) }
+            }
+            last = record
+        }
         var lastLR = 0.0
+        var stepsThisRun = 0
 
         for epoch in start.epoch..<spec.train.epochs {
             for loss in experiment.losses { train.setLossWeight(slot: loss.slot, Float(loss.weight.value(epoch: epoch))) }
@@ -112,7 +123,8 @@ public final class Trainer {
                                       imagesPerSecond: Double(done * batch) / max(elapsed, 1e-9),
                                       remainingSteps: steps - step - 1 + (spec.train.epochs - epoch - 1) * steps,
                                       secondsPerStep: elapsed / Double(done))
-                if InterruptFlag.isRaised {
+                stepsThisRun += 1
+                if InterruptFlag.isRaised || stepsThisRun == options.stopAfterSteps {
                     try save(Checkpoint.Position(epoch: epoch, step: step + 1), sums: sums)
                     options.progress.line("interrupted: checkpoint saved at epoch \(epoch + 1), step \(step + 1); continue with --resume")
                     throw TrainingInterrupted()

@@ -124,8 +124,8 @@ import Testing
 
         func out(_ v: ValueID) -> [Float] { plan.output(v)!.toArray() }
         func term(_ name: String) -> Double { Double(out(compiled.losses.first { $0.name == name }!.value)[0]) }
-        let ceBranches = (0..<k).map { term("ce_branch[\($0)]") }
-        let kdBranches = (0..<k).map { term("kd_branch[\($0)]") }
+        let ceBranches = (0..<k).map { term("ce_branches[\($0)]") }
+        let kdBranches = (0..<k).map { term("kd_branchwise[\($0)]") }
         let total = compiled.losses.reduce(0.0) { $0 + weights[$1.name]! * Double(out($1.value)[0]) }
         var errors: [(String, Double)] = [
             ("out.logits", golden.relativeError("out.logits", out(trunk))),

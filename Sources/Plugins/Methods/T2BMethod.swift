@@ -9,7 +9,7 @@ import CanopySpecs
 ///
 ///   L = CE(z_0) + (1/K) sum_k CE(z_k) + w(e) (lambda_bw L_bw + lambda_ens L_ens) + lambda_dec L_dec
 ///
-/// with L_bw = (1/K) sum_k KL_T(sg[z_k] -> z_0) (terms `kd_branch[k]`, each weighted
+/// with L_bw = (1/K) sum_k KL_T(sg[z_k] -> z_0) (terms `kd_branchwise[k]`, each weighted
 /// w lambda_bw / K), L_ens = KL_T(sg[mean_k z_k] -> z_0) (`kd_ensemble`), L_dec the
 /// `decorrelation` of the branch features (`decorrelation`), w the consistency ramp.
 /// Every ablation switch of §2.2 is a param: permeation on/off, which stages, detached P,
@@ -158,11 +158,11 @@ public struct T2BMethod: MethodPlugin {
         var losses: [Node] = [
             map([("name", str("ce_trunk")), ("plugin", str("cross_entropy")),
                  ("inputs", map([("logits", str("trunk.logits")), ("target", str("target"))]))]),
-            map([("name", str("ce_branch")), ("plugin", str("cross_entropy")), ("foreach", str("branch")),
+            map([("name", str("ce_branches")), ("plugin", str("cross_entropy")), ("foreach", str("branch")),
                  ("inputs", map([("logits", str("branch[*].logits")), ("target", str("target"))])), ("weight", num(1 / k))]),
         ]
         if params.branchwiseKD {
-            losses.append(map([("name", str("kd_branch")), ("plugin", str("kd_kl")), ("foreach", str("branch")), ("params", kd),
+            losses.append(map([("name", str("kd_branchwise")), ("plugin", str("kd_kl")), ("foreach", str("branch")), ("params", kd),
                                ("inputs", map([("student", str("trunk.logits")), ("teacher", str("branch[*].logits"))]))] + detach
                               + [("weight", ramped(params.lambdaBW / k))]))
         }

@@ -30,6 +30,8 @@ public enum BuiltInKernels {
         WindowPartition.self,
         WindowReverse.self,
         DepthwiseConv2DNHWC.self,
+        Reshape.self,
+        WeightedSum.self,
         BatchStandardize.self,
         RowCorrelation.self,
         ExcludeClass.self,

@@ -124,6 +124,9 @@ public struct ExperimentCompiler {
         if branchCount == 0, let t = values["trunk.logits"] { heads.append(("trunk", t)) }
         if branchCount > 0, spec.model.branches != nil, let t = values["trunk.logits"] { heads.insert(("trunk", t), at: 0) }
         if let e = values["ensemble.logits"] { heads.append(("ensemble", e)) }
+        for node in spec.model.nodes where node.count == nil {
+            if let v = values["\(node.name).logits"] { heads.append((node.name, v)) }
+        }
         if let deploy { heads.append(("deploy", deploy)) }
 
         let optimizer = makeOptimizer(spec.optimizer)
@@ -137,6 +140,15 @@ public struct ExperimentCompiler {
         return CompiledExperiment(spec: spec, graph: b.graph, input: input, target: target, values: values, losses: losses,
                                   heads: heads, deploy: deploy, deployPrefix: deployPrefix, optimizer: optimizer,
                                   schedule: schedule, metrics: metrics, origins: origins)
+    }
+
+    /// The head of a model on its own: the `nodes` and `losses` compiled against a given
+    /// builder and value table (`values` gains the nodes' outputs), as `compile` does after
+    /// the backbone. The golden method-head tests feed network outputs in as values.
+    public func compileHead(nodes: [NodeSpec], losses: [LossSpec], _ b: inout GraphBuilder, values: inout [String: ValueID],
+                            branchCount: Int, classes: Int) -> [CompiledLoss] {
+        for node in nodes { compileNode(node, &b, values: &values, branchCount: max(branchCount, 1), classes: classes) }
+        return losses.flatMap { compileLoss($0, &b, values: values, branchCount: branchCount) }
     }
 
     /// Without a network no value resolves; still checks every loss, plugin and params.
@@ -185,9 +197,12 @@ public struct ExperimentCompiler {
                 diagnostics.error("node '\(node.name)' does not give \(type.name)'s input '\(name)'", at: node.mark)
                 return
             }
-            let refs = given.text.contains("[*]")
+            var refs = given.text.contains("[*]")
                 ? (0..<branchCount).map { ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\($0)]"), at: given.mark) }
                 : [given]
+            if let range = Self.indexRange(in: given.text) {
+                refs = range.indices.map { ValueRef(given.text.replacingCharacters(in: range.text, with: "[\($0)]"), at: given.mark) }
+            }
             var list: [ValueID] = []
             for ref in refs {
                 guard let v = resolve(ref, in: values) else { return }
@@ -201,6 +216,14 @@ public struct ExperimentCompiler {
                                       classes: classes)
             for (name, v) in outputs { values[counted ? "\(node.name)[\(k)].\(name)" : "\(node.name).\(name)"] = v }
         }
+    }
+
+    /// `[i:j]` in a node input (`branch[0:3].feature`): the indices i..<j and where the brackets are.
+    static func indexRange(in text: String) -> (indices: Range<Int>, text: Range<String.Index>)? {
+        guard let open = text.firstIndex(of: "["), let close = text[open...].firstIndex(of: "]") else { return nil }
+        let parts = text[text.index(after: open)..<close].split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let lo = Int(parts[0]), let hi = Int(parts[1]), lo >= 0, lo < hi else { return nil }
+        return (lo..<hi, open..<text.index(after: close))
     }
 
     // MARK: Losses

@@ -39,6 +39,8 @@ public struct DataSpec: Sendable {
     public var evalBatchSize: Int
     /// Train on this many training images only (a seeded subset), or all when nil.
     public var trainSubset: Int?
+    /// Evaluate on a seeded, class-stratified subset of this many test images, or all when nil.
+    public var testSubset: Int? = nil
     /// Hold this many training images out as a validation split (0: none).
     public var validation: Int
     /// Zero-pad images to this size before anything else (28 -> 32), or nil.

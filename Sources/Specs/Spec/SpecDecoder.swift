@@ -82,12 +82,13 @@ public enum SpecDecoder {
             s.finish()
         }
         let batch = r.int("batch_size", default: 128, range: 1...65536)
-        let spec = DataSpec(
+        var spec = DataSpec(
             dataset: dataset, datasetMark: datasetMark, path: r.optionalString("path"), batchSize: batch,
             evalBatchSize: r.int("eval_batch_size", default: batch, range: 1...65536),
             trainSubset: r.optionalInt("train_subset", range: 1...), validation: r.int("validation", default: 0, range: 0...),
             padTo: r.optionalInt("pad_to", range: 1...4096), cropPadding: r.int("crop_padding", default: 0, range: 0...64),
             flip: r.bool("flip", default: false), normalize: r.bool("normalize", default: true), synthetic: synthetic)
+        spec.testSubset = r.optionalInt("test_subset", range: 1...)
         r.finish()
         return spec
     }
@@ -123,6 +124,13 @@ public enum SpecDecoder {
         guard let backbone else { return nil }
         return ModelSpec(backbone: backbone, branches: branches, ensemble: ensemble, deploy: deploy, freeze: freeze,
                          nodes: nodes, teacher: teacher)
+    }
+
+    /// The `model.nodes` and `losses` of a mapping of spec sections (a method's
+    /// expansion), for `ExperimentCompiler.compileHead`.
+    public static func decodeHead(_ sections: Node, diagnostics d: DiagnosticEngine) -> (nodes: [NodeSpec], losses: [LossSpec]) {
+        let nodes = (sections["model"]?["nodes"]?.items ?? []).compactMap { decodeNode($0, d) }
+        return (nodes, (sections["losses"]?.items ?? []).compactMap { decodeLoss($0, d) })
     }
 
     static func decodeNode(_ node: Node, _ d: DiagnosticEngine) -> NodeSpec? {

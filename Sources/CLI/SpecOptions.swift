@@ -1,5 +1,4 @@
 import ArgumentParser
-import CanopyPlugins
 import CanopyRuntime
 import CanopySpecs
 import Foundation
@@ -11,12 +10,12 @@ struct SpecOptions: ParsableArguments {
                                                          valueName: "path=value"))
     var overrides: [String] = []
 
-    /// Compiles the spec with the built-in plugins; prints all diagnostics and exits 1 on
+    /// Compiles the spec with the plugins `Canopy.main` was given; prints all diagnostics and exits 1 on
     /// errors. `threads` (the spec's `train.threads` when nil) is configured before the
     /// kernels are built, since they size per-thread scratch from it.
     func compile(threads: Int? = nil) throws -> CompiledExperiment {
         let diagnostics = DiagnosticEngine()
-        let plugins = try BuiltInPlugins.set()
+        let plugins = try Canopy.pluginSet()
         var compiled: CompiledExperiment?
         if let loaded = SpecFrontEnd.load(spec, overrides: overrides, diagnostics: diagnostics),
            case let root = MethodExpansion.apply(loaded, plugins: plugins, diagnostics: diagnostics),

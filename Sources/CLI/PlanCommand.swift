@@ -1,5 +1,4 @@
 import ArgumentParser
-import CanopyPlugins
 import CanopyRuntime
 import CanopySpecs
 
@@ -17,7 +16,7 @@ struct PlanCommand: ParsableCommand {
             let diagnostics = DiagnosticEngine()
             var root = SpecFrontEnd.load(options.spec, overrides: options.overrides, diagnostics: diagnostics)
             if dump == .method, let loaded = root {
-                root = MethodExpansion.apply(loaded, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics)
+                root = MethodExpansion.apply(loaded, plugins: try Canopy.pluginSet(), diagnostics: diagnostics)
             }
             diagnostics.emit()
             guard let root, !diagnostics.hasErrors else { throw ExitCode(1) }

@@ -1,17 +1,17 @@
 import ArgumentParser
-import CanopyPlugins
 import CanopySpecs
 
 /// `canopy plugins`: every registered plugin with its params, types and defaults.
 struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "List every registered plugin (kernels, backbones, losses, metrics, optimizers, schedules) with its params.")
+        abstract: "List every registered plugin (kernels, backbones, losses, metrics, modules, methods, optimizers, "
+            + "schedules) with its params.")
 
-    @Option(help: "Only this kind: kernel, backbone, loss, metric, optimizer, schedule.") var kind: String?
+    @Option(help: "Only this kind: kernel, backbone, loss, metric, module, method, optimizer, schedule.") var kind: String?
 
     func run() throws {
-        let set = try BuiltInPlugins.set()
+        let set = try Canopy.pluginSet()
         var current = ""
         for p in set.descriptions where kind == nil || p.kind == kind {
             if p.kind != current {

@@ -1,0 +1,4 @@
+import CanopyCLI
+import SymmetricKL
+
+Canopy.main(plugins: .builtIn + [SymmetricKLLoss.self])

@@ -1,0 +1,44 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Method plugin `kd`: classic distillation from a frozen teacher (Hinton et al. 2015):
+/// L = (1 - alpha) CE(z_s, y) + alpha KL_T(sg[z_t] -> z_s). The spec names the teacher in
+/// `model.teacher: {backbone: ..., checkpoint: path}` (values `teacher.logits`).
+public struct KDMethod: MethodPlugin {
+    public struct Params: Decodable, Sendable {
+        public var temperature = 4.0
+        public var alpha = 0.9
+        enum CodingKeys: String, CodingKey { case temperature, alpha }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            temperature = try c.value(.temperature, default: 4.0)
+            alpha = try c.value(.alpha, default: 0.9)
+        }
+    }
+
+    public static let name = "kd"
+    public static let summary = "knowledge distillation from a frozen teacher (model.teacher): (1-alpha) CE + alpha KL_T"
+    public static let parameters = [
+        ParameterDoc("temperature", "number > 0", default: "4", "softmax temperature T of the KL term"),
+        ParameterDoc("alpha", "number in [0, 1]", default: "0.9", "weight of the KL term; cross-entropy gets 1 - alpha"),
+    ]
+
+    public let params: Params
+
+    public init(params: Params) throws(ParamError) {
+        guard params.temperature > 0 else { throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)") }
+        guard (0...1).contains(params.alpha) else { throw ParamError(path: ["alpha"], "must be in [0, 1], found \(params.alpha)") }
+        self.params = params
+    }
+
+    public func expand(_ spec: Node, at mark: SourceMark) -> Node {
+        SpecSections.map([
+            ("losses", .list([
+                .loss("ce", "cross_entropy", [("logits", "trunk.logits"), ("target", "target")], weight: .number(1 - params.alpha)),
+                .loss("kd", "kd_kl", [("student", "trunk.logits"), ("teacher", "teacher.logits")],
+                      params: [("temperature", .number(params.temperature))], detach: ["teacher"], weight: .number(params.alpha)),
+            ])),
+            ("eval", SpecSections.topOneAndFive),
+        ]).node(at: mark)
+    }
+}

@@ -1,0 +1,47 @@
+import CanopySpecs
+
+/// A spec fragment as method plugins write it, turned into a `Node` tree whose every
+/// node carries the `method:` entry's mark.
+indirect enum SpecSections {
+    case map([(String, SpecSections)])
+    case list([SpecSections])
+    case int(Int)
+    case number(Double)
+    case bool(Bool)
+    case text(String)
+
+    func node(at mark: SourceMark) -> Node {
+        switch self {
+        case let .map(pairs):
+            return .mapping(pairs.map { Node.Pair(key: .string($0.0, at: mark), value: $0.1.node(at: mark)) }, at: mark)
+        case let .list(items): return .sequence(items.map { $0.node(at: mark) }, at: mark)
+        case let .int(i): return .plain(String(i), at: mark)
+        case let .number(d): return .plain(d.rounded() == d && abs(d) < 1e15 ? "\(Int(d)).0" : "\(d)", at: mark)
+        case let .bool(b): return .plain(b ? "true" : "false", at: mark)
+        case let .text(t): return .string(t, at: mark)
+        }
+    }
+
+    /// `eval.metrics` asking for top-1 and top-5 accuracy.
+    static let topOneAndFive = SpecSections.map([("metrics", .list([.map([("name", .text("top_k")), ("k", .list([.int(1), .int(5)]))])]))])
+
+    /// A loss entry.
+    static func loss(_ name: String, _ plugin: String, _ inputs: [(String, String)], params: [(String, SpecSections)] = [],
+                     detach: [String] = [], weight: SpecSections? = nil, foreach: Bool = false) -> SpecSections {
+        var pairs: [(String, SpecSections)] = [("name", .text(name)), ("plugin", .text(plugin))]
+        if foreach { pairs.append(("foreach", .text("branch"))) }
+        if !params.isEmpty { pairs.append(("params", .map(params))) }
+        pairs.append(("inputs", .map(inputs.map { ($0.0, .text($0.1)) })))
+        if !detach.isEmpty { pairs.append(("detach", .list(detach.map { .text($0) }))) }
+        if let weight { pairs.append(("weight", weight)) }
+        return .map(pairs)
+    }
+
+    /// The consistency ramp `{ramp: epochs, max: max}`.
+    static func ramp(_ epochs: Int, max: Double) -> SpecSections { .map([("ramp", .int(epochs)), ("max", .number(max))]) }
+}
+
+/// Decoding helpers shared by the method params.
+extension KeyedDecodingContainer {
+    func value<T: Decodable>(_ key: Key, default value: T) throws -> T { try decodeIfPresent(T.self, forKey: key) ?? value }
+}

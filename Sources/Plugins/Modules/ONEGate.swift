@@ -1,0 +1,62 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Module plugin `one_gate`: ONE's gate and gated ensemble (Lan et al. 2018, methods.md §1.2).
+/// v = global mean of the branch-point feature map (a [B, C] feature is taken as already
+/// pooled); g = softmax(ReLU(BN1d(v W^T + b))) [B, M] over the M branches (`fc`: Linear C -> M
+/// with bias, `bn`: BatchNorm1d in training mode); z_e = sum_i g[:, i] z_i.
+/// Outputs `logits` (z_e) and `weights` (g); parameters `<node>.fc.*`, `<node>.bn.*`.
+public struct ONEGate: ModulePlugin {
+    public struct Params: Decodable, Sendable {
+        public var bnEps: Double = 1e-5
+        public var bnMomentum: Double = 0.1
+        enum CodingKeys: String, CodingKey {
+            case bnEps = "bn_eps"
+            case bnMomentum = "bn_momentum"
+        }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            bnEps = try c.decodeIfPresent(Double.self, forKey: .bnEps) ?? 1e-5
+            bnMomentum = try c.decodeIfPresent(Double.self, forKey: .bnMomentum) ?? 0.1
+        }
+    }
+
+    public static let name = "one_gate"
+    public static let summary = "ONE gate: softmax(ReLU(BN(fc(GAP(feature))))) over branches, ensemble = gate-weighted sum of branch logits"
+    public static let parameters = [
+        ParameterDoc("bn_eps", "number > 0", default: "1e-5", "BatchNorm1d eps of the gate"),
+        ParameterDoc("bn_momentum", "number in [0, 1]", default: "0.1", "BatchNorm1d running-statistics momentum"),
+    ]
+    public static let inputNames = ["feature", "logits"]
+    public static let outputNames = ["logits", "weights"]
+
+    public let params: Params
+
+    public init(params: Params) throws(ParamError) {
+        guard params.bnEps > 0 else { throw ParamError(path: ["bn_eps"], "must be greater than 0, found \(params.bnEps)") }
+        guard (0...1).contains(params.bnMomentum) else {
+            throw ParamError(path: ["bn_momentum"], "must be in [0, 1], found \(params.bnMomentum)")
+        }
+        self.params = params
+    }
+
+    public func emit(_ b: inout GraphBuilder, prefix: String, index: Int, inputs: [[ValueID]], classes: Int) -> [String: ValueID] {
+        guard let feature = inputs[0].first, inputs[0].count == 1 else {
+            b.error("one_gate takes one feature value, got \(inputs[0].count)")
+            return [:]
+        }
+        let logits = inputs[1]
+        guard logits.count >= 2 else {
+            b.error("one_gate needs the logits of at least 2 branches, got \(logits.count)")
+            return [:]
+        }
+        let pooled = !b.isPoisoned(feature) && b.spec(feature).shape.rank == 4
+            ? b.unary("global_avgpool", "\(prefix)avgpool", feature) : feature
+        let fc = b.linear("\(prefix)fc", pooled, out: logits.count)
+        let bn = b.batchNorm("\(prefix)bn", fc, eps: params.bnEps, momentum: params.bnMomentum)
+        let weights = b.unary("softmax", "\(prefix)weights", b.unary("relu", "\(prefix)relu", bn))
+        let stacked = b.stack("\(prefix)stack", logits)
+        let ensemble = b.apply("weighted_sum", name: "\(prefix)logits", inputs: [weights, stacked])[0]
+        return ["logits": ensemble, "weights": weights]
+    }
+}

@@ -1,0 +1,3 @@
+import CanopyCLI
+
+Canopy.main()
