@@ -6,8 +6,11 @@
 /// `col[(c * kh + i) * kw + j, oh * outW + ow] = x[c, oh * sh - ph + i * dh, ow * sw - pw + j * dw]`,
 /// zero where that position is padding.
 enum Im2Col {
-    /// Writes the column matrix of `x` (`channels` planes of `window.inH x window.inW`) into `col`.
-    static func unfold(_ x: UnsafePointer<Float>, channels: Int, window: Window2D, into col: UnsafeMutablePointer<Float>) {
+    /// Writes the column matrix of `x` (`channels` planes of `window.inH x window.inW`) into
+    /// `col`, whose rows are `rowStride` floats apart (`outH * outW` for one sample; more
+    /// when several samples' columns sit side by side).
+    static func unfold(_ x: UnsafePointer<Float>, channels: Int, window: Window2D, into col: UnsafeMutablePointer<Float>,
+                       rowStride: Int? = nil) {
         let outW = window.outW, outH = window.outH, inW = window.inW
         let sh = window.stride.h, sw = window.stride.w
         var row = col
@@ -32,7 +35,7 @@ enum Im2Col {
                         for ow in cols.upperBound..<outW { dst[ow] = 0 }
                     }
                     (row + rows.upperBound * outW).update(repeating: 0, count: (outH - rows.upperBound) * outW)
-                    row += window.outPlane
+                    row += rowStride ?? window.outPlane
                 }
             }
         }
@@ -41,7 +44,8 @@ enum Im2Col {
     /// Adds the column matrix `col` back onto the image `x` (`x += col2im(col)`), the
     /// adjoint of `unfold`: each input element receives the sum of every column entry
     /// that was copied from it.
-    static func fold(_ col: UnsafePointer<Float>, channels: Int, window: Window2D, into x: UnsafeMutablePointer<Float>) {
+    static func fold(_ col: UnsafePointer<Float>, channels: Int, window: Window2D, into x: UnsafeMutablePointer<Float>,
+                     rowStride: Int? = nil) {
         let outW = window.outW, inW = window.inW
         let sh = window.stride.h, sw = window.stride.w
         var row = col
@@ -62,7 +66,7 @@ enum Im2Col {
                             for ow in cols { dst[ow &* sw] += src[ow] }
                         }
                     }
-                    row += window.outPlane
+                    row += rowStride ?? window.outPlane
                 }
             }
         }
