@@ -50,7 +50,8 @@ let package = Package(
         .testTarget(
             name: "CanopySpecsTests", dependencies: ["CanopySpecs", "CanopyRuntime"], path: "Tests/SpecsTests"),
         .testTarget(
-            name: "CanopyTrainingTests", dependencies: ["CanopyTraining", "CanopyPlugins", "CanopySpecs", "CanopyRuntime"],
+            name: "CanopyTrainingTests",
+            dependencies: ["CanopyTraining", "CanopyPlugins", "CanopySpecs", "CanopyRuntime", "CanopyTestSupport"],
             path: "Tests/TrainingTests"),
         .testTarget(
             name: "CanopyPluginsTests", dependencies: ["CanopyPlugins", "CanopySpecs", "CanopyRuntime", "CanopyTestSupport"],

@@ -1,3 +1,4 @@
+import CanopyRuntime
 import CanopySpecs
 import Foundation
 import Testing
@@ -124,7 +125,7 @@ import Testing
     static let cases = environment["CANOPY_FUZZ_CASES"].flatMap { Int($0) } ?? 1600
 
     @Test func mutatedSpecsNeverCrash() {
-        var rng = SplitMix64(state: Self.seed)
+        var rng = SeededRandom(seed: Self.seed)
         let directory = temporaryDirectory()
         write(DiagnosticsTests.valid, to: "\(directory)/base.yaml")
         var compiled = 0, planned = 0
@@ -143,7 +144,7 @@ import Testing
     }
 
     @Test func randomDocumentsNeverCrash() {
-        var rng = SplitMix64(state: Self.seed ^ 0xD0C5)
+        var rng = SeededRandom(seed: Self.seed ^ 0xD0C5)
         let directory = temporaryDirectory()
         write(DiagnosticsTests.valid, to: "\(directory)/base.yaml")
         for _ in 0..<Self.cases * 3 / 10 {
@@ -153,7 +154,7 @@ import Testing
     }
 
     @Test func pathologicalDocuments() {
-        var rng = SplitMix64(state: 11)
+        var rng = SeededRandom(seed: 11)
         let directory = temporaryDirectory()
         let base = DiagnosticsTests.valid
         let documents = [
@@ -192,7 +193,7 @@ import Testing
     }
 
     /// Usually a small batch (so graphs stay small), sometimes a random override, sometimes none.
-    static func overrides(_ rng: inout SplitMix64) -> [String] {
+    static func overrides(_ rng: inout SeededRandom) -> [String] {
         switch Int.random(in: 0..<10, using: &rng) {
         case 0..<6: return ["data.batch_size=2"]
         case 6, 7: return ["data.batch_size=2", overrides.randomElement(using: &rng)!]
@@ -201,7 +202,7 @@ import Testing
         }
     }
 
-    static func mutate(_ text: String, _ rng: inout SplitMix64) -> String {
+    static func mutate(_ text: String, _ rng: inout SeededRandom) -> String {
         var lines = text.components(separatedBy: "\n")
         let at = Int.random(in: 0..<max(lines.count, 1), using: &rng)
         guard !lines.isEmpty else { return text }
@@ -254,7 +255,7 @@ import Testing
         return (String(line[..<r.upperBound]), String(line[r.upperBound...]))
     }
 
-    static func randomMapping(_ rng: inout SplitMix64, depth: Int) -> String {
+    static func randomMapping(_ rng: inout SeededRandom, depth: Int) -> String {
         let indent = String(repeating: "  ", count: depth)
         var out = ""
         for _ in 0..<Int.random(in: 1...6, using: &rng) {

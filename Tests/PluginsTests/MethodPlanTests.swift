@@ -55,7 +55,7 @@ import Testing
         let train = PlanLowering.lower(memory, purpose: .train, outputs: experiment.losses.map(\.value))
         let eval = PlanLowering.lower(memory, purpose: .eval, outputs: heads)
         for term in experiment.losses { train.setLossWeight(slot: term.slot, Float(term.weight.value(epoch: 0))) }
-        var rng = PatchRandom(seed: 7)
+        var rng = SeededRandom(seed: 7)
         func batch(_ plan: Plan) -> [Int32] {
             let x = plan.output(experiment.input)!.f, y = plan.output(experiment.target)?.i
             var labels: [Int32] = []
@@ -98,15 +98,4 @@ import Testing
     }
 }
 
-/// A small deterministic generator for test data.
-struct PatchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+

@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func randomBytesNeverTrap() {
-        var rng = SplitMix(seed: 7)
+        var rng = SeededRandom(seed: 7)
         let alphabet = Array("{}[],:\"\\0123456789-+.eEtrufalsn u\u{7F}".utf8) + [0xC3, 0xA9, 0xFF, 0x0A]
         for _ in 0..<3000 {
             let n = Int(rng.next() % 24)
@@ -115,15 +115,4 @@ import Testing
     }
 }
 
-/// A tiny deterministic generator for fuzz-style tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+

@@ -177,7 +177,7 @@ import Testing
 
     @Test func randomCorruptionNeverTraps() {
         let valid = Self.valid()
-        var rng = SplitMix(seed: 11)
+        var rng = SeededRandom(seed: 11)
         var failures = 0
         for _ in 0..<2000 {
             var bytes = valid

@@ -73,18 +73,13 @@ struct GradientCheck {
     }
 }
 
-/// A small deterministic generator for test data (SplitMix64).
+/// A small deterministic generator for test data: the runtime's `SeededRandom` with the
+/// float draws tests use.
 struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+    var source: SeededRandom
+    init(seed: UInt64) { source = SeededRandom(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { source.next() }
 
     /// Uniform in [lo, hi).
     mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
