@@ -6,6 +6,8 @@ public enum BuiltInPlugins {
     /// Backbones, losses and metrics defined in this module.
     public static let specPlugins: [Any.Type] = [
         ResNetCIFARBackbone.self,
+        ConvNeXtBackbone.self,
+        CSWinBackbone.self,
         CrossEntropyLoss.self,
         KDKLLoss.self,
         TopKMetric.self,

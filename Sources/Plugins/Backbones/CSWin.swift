@@ -98,8 +98,8 @@ public struct CSWin: Sendable {
         return emit(&b, from: first, tokens: nil, map: x, prefix: prefix)
     }
 
-    /// The stem conv, tokens and LayerNorm; returns the tokens [B, H, W, C].
-    public func stem(_ b: inout GraphBuilder, _ x: ValueID) -> ValueID? {
+    /// The stem conv, tokens and LayerNorm, under `prefix`; returns the tokens [B, H, W, C].
+    public func stem(_ b: inout GraphBuilder, _ x: ValueID, prefix: String = "") -> ValueID? {
         guard let width = dims.first else {
             b.error("cswin: dims is empty")
             return nil
@@ -114,10 +114,10 @@ public struct CSWin: Sendable {
             b.error("cswin: the stem conv k\(stemKernel) s\(stemStride) p\(stemPadding) leaves no map of the \(shape[2])x\(shape[3]) input")
             return nil
         }
-        let y = b.conv2d("stage1_conv_embed.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding,
+        let y = b.conv2d("\(prefix)stage1_conv_embed.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding,
                          bias: true, weightInit: .uniformFanIn(fanIn: shape[1] * stemKernel * stemKernel))
-        let tokens = b.permute("stage1_conv_embed.1", y, [0, 2, 3, 1])
-        return b.layerNorm("stage1_conv_embed.2", tokens, eps: eps)
+        let tokens = b.permute("\(prefix)stage1_conv_embed.1", y, [0, 2, 3, 1])
+        return b.layerNorm("\(prefix)stage1_conv_embed.2", tokens, eps: eps)
     }
 
     /// Stage `s` (1-based): from `tokens` [B, H, W, C] when given for stage 1 (the stem's

@@ -83,8 +83,8 @@ public struct ConvNeXt: Sendable {
         return emit(&b, from: first, x, prefix: prefix)
     }
 
-    /// The stem: `stem.0` conv and `stem.1` channels-first LayerNorm.
-    public func stem(_ b: inout GraphBuilder, _ x: ValueID) -> ValueID? {
+    /// The stem: `stem.0` conv and `stem.1` channels-first LayerNorm, under `prefix`.
+    public func stem(_ b: inout GraphBuilder, _ x: ValueID, prefix: String = "") -> ValueID? {
         guard let width = dims.first else {
             b.error("convnext: dims is empty")
             return nil
@@ -101,9 +101,9 @@ public struct ConvNeXt: Sendable {
             b.error("convnext: the stem conv k\(stemKernel) s\(stemStride) p\(stemPadding) leaves no map of the \(shape[2])x\(shape[3]) input")
             return nil
         }
-        let y = b.conv2d("stem.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding, bias: true,
+        let y = b.conv2d("\(prefix)stem.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding, bias: true,
                          weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
-        return b.layerNorm("stem.1", y, layout: .channelsFirst, eps: eps)
+        return b.layerNorm("\(prefix)stem.1", y, layout: .channelsFirst, eps: eps)
     }
 
     /// Stage `s` (1-based) on NCHW x, with the downsample layer before it when s > 1.

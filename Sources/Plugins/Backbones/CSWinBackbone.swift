@@ -1,0 +1,172 @@
+import CanopyRuntime
+import CanopySpecs
+
+/// Backbone plugin `cswin`: CSWin Transformer (T, S, B, or explicit sizes) with a
+/// configurable stem and stripe widths; see `CSWin`. Taps: stem, stage1 ... stage<n>
+/// (NCHW maps), pool, feature (the mean of the normalised tokens), logits. Peers fork
+/// after the second-to-last stage (stage3 of the four-stage variants) and own the last
+/// merge block, the last stage, the final norm and the head; after "input" a branch is a
+/// whole network. A split size that does not divide its stage's map, or a map the stem
+/// shrinks to nothing, is reported by the builder at the backbone's position in the spec
+/// (Fashion-MNIST: `data.pad_to: 32`).
+public struct CSWinBackbone: BackbonePlugin {
+    public struct Params: Decodable, Sendable {
+        public var variant: String?
+        public var embedDim: Int?
+        public var dims: [Int]?
+        public var depths: [Int]?
+        public var heads: [Int]?
+        public var splitSizes: [Int]?
+        public var stemKernel = 7
+        public var stemStride = 2
+        public var stemPadding = 3
+        public var dropPathRate = 0.0
+
+        enum CodingKeys: String, CodingKey {
+            case variant
+            case embedDim = "embed_dim"
+            case dims, depths, heads
+            case splitSizes = "split_sizes"
+            case stemKernel = "stem_kernel"
+            case stemStride = "stem_stride"
+            case stemPadding = "stem_padding"
+            case dropPathRate = "drop_path_rate"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            variant = try c.decodeIfPresent(String.self, forKey: .variant)
+            embedDim = try c.decodeIfPresent(Int.self, forKey: .embedDim)
+            dims = try c.decodeIfPresent([Int].self, forKey: .dims)
+            depths = try c.decodeIfPresent([Int].self, forKey: .depths)
+            heads = try c.decodeIfPresent([Int].self, forKey: .heads)
+            splitSizes = try c.decodeIfPresent([Int].self, forKey: .splitSizes)
+            stemKernel = try c.decodeIfPresent(Int.self, forKey: .stemKernel) ?? stemKernel
+            stemStride = try c.decodeIfPresent(Int.self, forKey: .stemStride) ?? stemStride
+            stemPadding = try c.decodeIfPresent(Int.self, forKey: .stemPadding) ?? stemPadding
+            dropPathRate = try c.decodeIfPresent(Double.self, forKey: .dropPathRate) ?? dropPathRate
+        }
+    }
+
+    public static let name = "cswin"
+    public static let summary = "CSWin Transformer (Dong et al. 2022) with a small-image stem (default 7x7 s2 p3, split sizes [1, 2, 2, 2]: maps 16/8/4/2 on 32x32)"
+    public static let parameters = [
+        ParameterDoc("variant", "T | S | B", default: "T (when depths are absent)", "named size: embed dim, depths and heads of CSWin-T/S/B"),
+        ParameterDoc("embed_dim", "int in 1...1024", default: "from variant", "stage-1 width; stage s has embed_dim x 2^(s-1) (instead of dims)"),
+        ParameterDoc("dims", "list of ints, each 1...4096", default: "from embed_dim", "channels per stage (instead of embed_dim)"),
+        ParameterDoc("depths", "list of ints, each 0...100", default: "from variant", "blocks per stage (with heads and embed_dim or dims, instead of variant)"),
+        ParameterDoc("heads", "list of ints, each 1...256", default: "from variant", "attention heads per stage, as many as depths"),
+        ParameterDoc("split_sizes", "list of ints, each 1...256", default: "[1, 2, 2, 2]",
+                     "stripe width per stage; must divide the stage's map (not checked in the last stage, which attends globally)"),
+        ParameterDoc("stem_kernel", "int in 1...16", default: "7", "stem conv kernel"),
+        ParameterDoc("stem_stride", "int in 1...16", default: "2", "stem conv stride (4 with padding 2 is ImageNet's stem)"),
+        ParameterDoc("stem_padding", "int in 0...8", default: "3", "stem conv zero padding"),
+        ParameterDoc("drop_path_rate", "number in [0, 1)", default: "0", "stochastic depth of the last block; rises linearly from 0 over all blocks"),
+    ]
+
+    /// The widest stage.
+    public static let maxWidth = 4096
+    /// The most blocks in one stage.
+    public static let maxDepth = 100
+
+    public let net: CSWin
+
+    public init(params: Params, input: Shape, classes: Int) throws(ParamError) {
+        let explicit = params.embedDim != nil || params.dims != nil || params.depths != nil || params.heads != nil
+        var net: CSWin
+        if let v = params.variant, explicit {
+            let key = params.depths != nil ? "depths" : params.heads != nil ? "heads" : params.dims != nil ? "dims" : "embed_dim"
+            throw ParamError(path: [key], "give either variant '\(v)' or explicit sizes, not both")
+        } else if explicit {
+            guard let depths = params.depths, !depths.isEmpty, depths.allSatisfy({ (0...Self.maxDepth).contains($0) }) else {
+                throw ParamError(path: ["depths"], "expected at least one block count, each between 0 and \(Self.maxDepth), found \(params.depths.map { "\($0)" } ?? "none")")
+            }
+            guard let heads = params.heads, heads.count == depths.count, heads.allSatisfy({ (1...256).contains($0) }) else {
+                throw ParamError(path: ["heads"], "expected \(depths.count) head counts (one per stage), each between 1 and 256, found \(params.heads.map { "\($0)" } ?? "none")")
+            }
+            let dims: [Int]
+            switch (params.embedDim, params.dims) {
+            case (let e?, nil):
+                guard (1...1024).contains(e) && e << (depths.count - 1) <= Self.maxWidth else {
+                    throw ParamError(path: ["embed_dim"], "must be between 1 and 1024 with the last stage at most \(Self.maxWidth) wide, found \(e)")
+                }
+                dims = depths.indices.map { e << $0 }
+            case (nil, let d?):
+                guard d.count == depths.count, d.allSatisfy({ (1...Self.maxWidth).contains($0) }) else {
+                    throw ParamError(path: ["dims"], "expected \(depths.count) stage widths, each between 1 and \(Self.maxWidth), found \(d)")
+                }
+                dims = d
+            case (nil, nil):
+                throw ParamError(path: ["embed_dim"], "explicit sizes need embed_dim or dims")
+            case (_?, _?):
+                throw ParamError(path: ["dims"], "give either embed_dim or dims, not both")
+            }
+            for (s, (d, h)) in zip(dims, heads).enumerated() where d % h != 0 {
+                throw ParamError(path: ["heads", "\(s)"], "\(h) heads do not divide the \(d) channels of stage \(s + 1)")
+            }
+            net = CSWin(dims: dims, depths: depths, heads: heads, splitSizes: CSWin.cifarSplitSizes, classes: classes)
+        } else {
+            let v = params.variant ?? "T"
+            guard let named = CSWin(variant: v, classes: classes) else {
+                throw ParamError(path: ["variant"], "unknown variant '\(v)' (\(CSWin.variants.map(\.name).joined(separator: ", ")))")
+            }
+            net = named
+        }
+        if let splits = params.splitSizes {
+            guard splits.count == net.stageCount, splits.allSatisfy({ (1...256).contains($0) }) else {
+                throw ParamError(path: ["split_sizes"], "expected \(net.stageCount) stripe widths (one per stage), each between 1 and 256, found \(splits)")
+            }
+            net.splitSizes = splits
+        } else if net.stageCount != CSWin.cifarSplitSizes.count {
+            throw ParamError(path: ["split_sizes"], "the default [1, 2, 2, 2] is for four stages; give \(net.stageCount) stripe widths")
+        }
+        guard (1...16).contains(params.stemKernel) else {
+            throw ParamError(path: ["stem_kernel"], "must be between 1 and 16, found \(params.stemKernel)")
+        }
+        guard (1...16).contains(params.stemStride) else {
+            throw ParamError(path: ["stem_stride"], "must be between 1 and 16, found \(params.stemStride)")
+        }
+        guard (0...8).contains(params.stemPadding) else {
+            throw ParamError(path: ["stem_padding"], "must be between 0 and 8, found \(params.stemPadding)")
+        }
+        guard params.dropPathRate >= 0 && params.dropPathRate < 1 else {
+            throw ParamError(path: ["drop_path_rate"], "must be in [0, 1), found \(params.dropPathRate)")
+        }
+        guard classes >= 1 else { throw ParamError(path: [], "needs at least one class, found \(classes)") }
+        net.stemKernel = params.stemKernel
+        net.stemStride = params.stemStride
+        net.stemPadding = params.stemPadding
+        net.dropPathRate = params.dropPathRate
+        self.net = net
+    }
+
+    public var taps: [String] { ["stem"] + (1...net.stageCount).map { "stage\($0)" } + ["pool", "feature", "logits"] }
+    /// "input" (whole-network peers) and the stage before the last (stage3 of four).
+    public var branchPoints: [String] { ["input"] + (net.stageCount >= 2 ? ["stage\(net.stageCount - 1)"] : []) }
+
+    public func emitTrunk(_ b: inout GraphBuilder, input: ValueID, until: String?) -> [String: ValueID] {
+        if until == "input" { return [:] }
+        guard let until else { return net.build(&b, input) }
+        guard net.checkConfiguration(&b), let stem = net.stem(&b, input) else { return [:] }
+        let map = b.permute("stage1_conv_embed.map", stem, [0, 3, 1, 2])
+        var taps = ["stem": map]
+        var current: (tokens: ValueID?, map: ValueID) = (stem, map)
+        for s in 1...net.stageCount {
+            guard let next = net.stage(&b, s, tokens: current.tokens, map: current.map) else { return taps }
+            taps["stage\(s)"] = next.map
+            current = (nil, next.map)
+            if until == "stage\(s)" { break }
+        }
+        return taps
+    }
+
+    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID] {
+        if after == "input" {
+            guard net.checkConfiguration(&b), let stem = net.stem(&b, from, prefix: prefix) else { return [:] }
+            let map = b.permute("\(prefix)stage1_conv_embed.map", stem, [0, 3, 1, 2])
+            return net.rest(&b, from: 1, map, prefix: prefix).merging(["stem": map]) { a, _ in a }
+        }
+        let last = Int(after.dropFirst("stage".count)) ?? net.stageCount
+        return net.rest(&b, from: last + 1, from, prefix: prefix)
+    }
+}
