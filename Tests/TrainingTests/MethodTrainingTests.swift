@@ -32,3 +32,23 @@ import Testing
         }
     }
 }
+
+/// ConvNeXt and CSWin (narrow versions of the same backbone plugins) train on a
+/// padded Fashion-MNIST subset to well above chance.
+@Suite(.serialized) struct BackboneTrainingTests {
+    static let specs = GoldenFiles.packageRoot.appendingPathComponent("specs/fashion-mnist")
+    static let shrink = ["data.train_subset=1024", "data.test_subset=256", "data.batch_size=64", "train.epochs=3",
+                         "train.threads=1", "eval.every=1", "optimizer.lr=3.0e-3", "optimizer.weight_decay=0.01"]
+
+    @Test(arguments: [
+        ("baseline-convnext-atto", "model.backbone={name: convnext, dims: [8, 16, 24, 32], depths: [1, 1, 1, 1]}"),
+        ("baseline-cswin-t", "model.backbone={name: cswin, embed_dim: 8, depths: [1, 1, 1, 1], heads: [2, 2, 4, 4]}"),
+    ])
+    func learns(_ spec: String, _ backbone: String) throws {
+        let text = try String(contentsOf: Self.specs.appendingPathComponent("\(spec).yaml"), encoding: .utf8)
+        let (experiment, dir) = try TrainingTests.compile(text, overrides: Self.shrink + [backbone])
+        let lines = try TrainingTests.train(experiment, dir)
+        let accuracy = try #require(TrainingTests.number(lines.last ?? "", "test.deploy.top1"))
+        #expect(accuracy > 0.35, "\(spec): deployed top-1 \(accuracy); chance is 0.1")
+    }
+}
