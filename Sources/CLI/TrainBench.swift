@@ -29,15 +29,13 @@ struct TrainBench: ParsableCommand {
             for i in 0..<target.count { target.i[i] = Int32(rng.below(classes)) }
         }
         let optimizer = experiment.optimizer
-        let buffers = optimizer.stateNames.map { _ in [Float](repeating: 0, count: plans.memory.trainableCount) }
-        var pointers = buffers.map { b in UnsafeMutablePointer(mutating: b.withUnsafeBufferPointer { $0.baseAddress! }) }
-        var state = OptimizerState(buffers: pointers)
+        let optimizerMemory = OptimizerMemory(stateNames: optimizer.stateNames, count: plans.memory.trainableCount)
         let flat = FlatParameters(values: plans.memory.parameters.base.assumingMemoryBound(to: Float.self),
                                   grads: UnsafePointer(plans.memory.gradients.base.assumingMemoryBound(to: Float.self)),
                                   count: plans.memory.trainableCount)
         func step() {
             plan.run()
-            if mode != "eval" { optimizer.step(flat, state: &state, lr: optimizer.learningRate) }
+            if mode != "eval" { optimizer.step(flat, state: &optimizerMemory.state, lr: optimizer.learningRate) }
         }
         for _ in 0..<3 { step() }
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -51,8 +49,6 @@ struct TrainBench: ParsableCommand {
                 print(String(format: "%-28@ %8.1f ms/step %5.1f%%", key, Double(ns) / 1e6 / Double(steps), Double(ns) / total * 100))
             }
         }
-        pointers.removeAll()
-        withExtendedLifetime(buffers) {}
         let batch = x.shape[0]
         let report = PlanReport(plans)
         print(JSON.serialize(.object([

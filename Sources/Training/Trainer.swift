@@ -24,23 +24,15 @@ public final class Trainer {
     public let data: ExperimentData
     public let options: Options
     private var experiment: CompiledExperiment { plans.experiment }
-    private let optimizerBuffers: [UnsafeMutablePointer<Float>]
-    private var optimizerState: OptimizerState
+    private let optimizerMemory: OptimizerMemory
 
     public init(plans: ExperimentPlans, data: ExperimentData, options: Options) {
         self.plans = plans
         self.data = data
         self.options = options
-        let count = plans.memory.trainableCount
-        optimizerBuffers = plans.experiment.optimizer.stateNames.map { _ in
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-            p.initialize(repeating: 0, count: max(count, 1))
-            return p
-        }
-        optimizerState = OptimizerState(buffers: optimizerBuffers)
+        optimizerMemory = OptimizerMemory(stateNames: plans.experiment.optimizer.stateNames,
+                                          count: plans.memory.trainableCount)
     }
-
-    deinit { optimizerBuffers.forEach { $0.deallocate() } }
 
     var checkpointPath: String { options.directory + "/checkpoint.safetensors" }
 
@@ -54,7 +46,7 @@ public final class Trainer {
         var sums = LossSums(terms: experiment.losses.map(\.name))
         if options.resume, FileManager.default.fileExists(atPath: checkpointPath) {
             let progress = try Checkpoint.read(checkpointPath, into: memory, optimizerStateNames: experiment.optimizer.stateNames,
-                                               optimizerState: &optimizerState)
+                                               optimizerState: &optimizerMemory.state)
             guard progress.specHash == specHash else {
                 throw TrainingError("\(checkpointPath) was written by a different spec (hash \(progress.specHash), this spec \(specHash))")
             }
@@ -100,7 +92,7 @@ public final class Trainer {
                 guard batches.next(into: x, target: target) != nil else { break }
                 if let seed = dropPathSeed {
                     seed.i[0] = Int32(truncatingIfNeeded: spec.seed)
-                    seed.i[1] = Int32(truncatingIfNeeded: optimizerState.steps)
+                    seed.i[1] = Int32(truncatingIfNeeded: optimizerMemory.state.steps)
                 }
                 train.run()
                 for (i, loss) in experiment.losses.enumerated() {
@@ -115,7 +107,7 @@ public final class Trainer {
                 let position = TrainingPosition(epoch: epoch, step: step, stepsPerEpoch: steps, totalEpochs: spec.train.epochs)
                 let base = experiment.optimizer.learningRate
                 lastLR = experiment.schedule?.learningRate(base: base, at: position) ?? base
-                experiment.optimizer.step(flat, state: &optimizerState, lr: lastLR)
+                experiment.optimizer.step(flat, state: &optimizerMemory.state, lr: lastLR)
                 let elapsed = Date().timeIntervalSince(epochStart)
                 let done = step + 1 - firstStep
                 options.progress.step(epoch: epoch, epochs: spec.train.epochs, step: step, steps: steps,
@@ -168,8 +160,8 @@ public final class Trainer {
 
     private func save(_ position: Checkpoint.Position, sums: LossSums) throws {
         try Checkpoint.write(checkpointPath, memory: plans.memory, optimizerStateNames: experiment.optimizer.stateNames,
-                             optimizerState: optimizerState,
-                             progress: Checkpoint.Progress(position: position, optimizerSteps: optimizerState.steps,
+                             optimizerState: optimizerMemory.state,
+                             progress: Checkpoint.Progress(position: position, optimizerSteps: optimizerMemory.state.steps,
                                                            seed: experiment.spec.seed, specHash: specHash, lossSums: sums))
     }
 

@@ -60,9 +60,11 @@ public struct ExperimentCompiler {
             }
             for (tap, v) in backbone.emitTrunk(&b, input: input, until: point) { values["trunk.\(tap)"] = v }
             b.origin = at(branches.mark)
-            for k in 0..<branches.count {
-                let fork = point == "input" ? input : values["trunk.\(point)"] ?? input
-                for (tap, v) in backbone.emitBranch(&b, from: fork, after: point, prefix: "branch.\(k).") {
+            // A trunk that failed to build has no fork value: its error is reported already,
+            // and peers built on another value would only add misleading errors.
+            let fork = point == "input" ? input : values["trunk.\(point)"]
+            for k in 0..<(fork == nil ? 0 : branches.count) {
+                for (tap, v) in backbone.emitBranch(&b, from: fork!, after: point, prefix: "branch.\(k).") {
                     values["branch[\(k)].\(tap)"] = v
                 }
             }

@@ -1,3 +1,4 @@
+import Foundation
 import CanopyRuntime
 
 /// What `canopy plan` prints: one row per forward op of the training plan (name,
@@ -97,5 +98,3 @@ public struct PlanReport: Sendable {
         n >= 1 << 20 ? String(format: "%.1f MiB", Double(n) / 1048576) : String(format: "%.1f KiB", Double(n) / 1024)
     }
 }
-
-import Foundation

@@ -21,14 +21,6 @@ public enum LossWeight: Sendable, Equatable {
             return max * Double(min(Swift.max(epoch, 0), length)) / Double(length)
         }
     }
-
-    /// Whether the weight is zero throughout (the term then needs no backward).
-    public var isAlwaysZero: Bool {
-        switch self {
-        case let .constant(w): return w == 0
-        case let .ramp(max, _), let .linear(max, _): return max == 0
-        }
-    }
 }
 
 #if canImport(Glibc)
