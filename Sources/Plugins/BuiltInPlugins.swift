@@ -21,6 +21,7 @@ public enum BuiltInPlugins {
         DecorrelationLoss.self,
         T2BPermeation.self,
         T2BBranch.self,
+        T2BTokenBranch.self,
         T2BMethod.self,
     ]
 

@@ -53,12 +53,61 @@ import Testing
         #expect(report.deployMACs == c.macs)
     }
 
-    @Test(arguments: cases, ["{name: one, branches: 3, from: stage3}", "{name: t2b, branches: 3, stages: [stage3, stage4]}"])
+    @Test(arguments: cases, ["{name: one, branches: 3, from: stage3}", "{name: okddip, branches: 3, from: stage3}",
+                             "{name: t2b, branches: 3, stages: [stage3, stage4]}"])
     func methodsDeployThePlainBackbone(_ c: Case, _ method: String) throws {
         let report = try Self.report(Self.spec(c.backbone, method: method))
         #expect(report.deployParameters == c.params)
         #expect(report.deployMACs == c.macs)
         #expect(report.parameters > c.params)
+    }
+
+    /// The parameter names of a compiled spec.
+    static func parameterNames(_ text: String) throws -> Set<String> {
+        let (experiment, diagnostics) = try compile(text)
+        let graph = try #require(experiment, "\(diagnostics.map(\.message))").graph
+        return Set(graph.parameters.map { graph[$0].name })
+    }
+
+    static let t2b = "{name: t2b, branches: 3, stages: [stage3, stage4]}"
+
+    /// T2B builds its branches in the backbone's style (methods.md §2.2): token-wise MLP
+    /// layers with mean, max and attention pooling on CSWin, depthwise + pointwise conv
+    /// with LayerNorm + GELU on ConvNeXt, BatchNorm + ReLU on ResNets.
+    @Test func t2bBranchesFollowTheBackbone() throws {
+        let cswin = try Self.parameterNames(Self.spec("{name: cswin, variant: T}", method: Self.t2b))
+        for k in 0..<3 { #expect(cswin.isSuperset(of: ["branch.\(k).ln.weight", "branch.\(k).proj.weight", "branch.\(k).fc.weight"])) }
+        #expect(cswin.contains("branch.2.pool.query") && !cswin.contains("branch.0.pool.query") && !cswin.contains("branch.1.pool.query"))
+        #expect(!cswin.contains { $0.hasSuffix(".dw.weight") })
+
+        let convnext = try Self.parameterNames(Self.spec("{name: convnext, variant: atto}", method: Self.t2b))
+        #expect(convnext.isSuperset(of: ["branch.0.dw.weight", "branch.0.pw.weight", "branch.0.pw.bias", "branch.0.ln.weight"]))
+        #expect(!convnext.contains { $0.contains(".bn.") || $0.hasSuffix(".proj.weight") })
+
+        let resnet = try Self.parameterNames(Self.spec("{name: resnet_cifar, depth: 8}", method: "{name: t2b}"))
+        #expect(resnet.isSuperset(of: ["branch.0.dw.weight", "branch.0.pw.weight", "branch.0.bn.weight"]))
+        #expect(!resnet.contains("branch.0.pw.bias"))
+    }
+
+    @Test func t2bBranchTypeAndStyleCanBeOverridden() throws {
+        let conv = try Self.parameterNames(Self.spec("{name: cswin, variant: T}",
+                                                     method: "{name: t2b, stages: [stage3, stage4], branch_type: conv, norm: batch, activation: relu}"))
+        #expect(conv.isSuperset(of: ["branch.2.dw.weight", "branch.2.bn.weight"]))
+        let token = try Self.parameterNames(Self.spec("{name: resnet_cifar, depth: 8}",
+                                                      method: "{name: t2b, branch_type: token, poolings: [max, max, attention]}"))
+        #expect(token.isSuperset(of: ["branch.0.proj.weight", "branch.2.pool.query"]))
+        #expect(!token.contains("branch.1.pool.query"))
+    }
+
+    @Test(arguments: [("branch_type: mlp", "unknown branch type 'mlp'"), ("poolings: [mean, sum, max]", "unknown pooling 'sum'"),
+                      ("poolings: [mean]", "expected 3 poolings"), ("norm: group", "unknown norm 'group'"),
+                      ("activation: silu", "unknown activation 'silu'")])
+    func badT2BBranchParams(_ param: String, _ message: String) throws {
+        let (experiment, diagnostics) = try Self.compile(Self.spec("{name: cswin, variant: T}", method: "{name: t2b, stages: [stage3, stage4], \(param)}"))
+        #expect(experiment == nil)
+        let error = try #require(diagnostics.first)
+        #expect(error.message.contains(message), "\(error.message)")
+        #expect(error.mark.line == 2)
     }
 
     @Test func splitSizeThatDoesNotDivideIsPositioned() throws {

@@ -108,7 +108,7 @@ import Testing
         let plugins = try BuiltInPlugins.set()
         let mark = SourceMark.file(file.label)
         let expansion = try plugins.methods.lookup(part?.plugin ?? method).make(.object(params))
-            .expand(Node.mapping([], at: mark), at: mark)
+            .expand(Node.mapping([], at: mark), context: MethodContext(), at: mark)
         let diagnostics = DiagnosticEngine()
         var head = SpecDecoder.decodeHead(expansion, diagnostics: diagnostics)
         if let kept = part?.losses { head.losses = head.losses.filter { kept.contains($0.name) } }

@@ -50,6 +50,7 @@ public struct CSWinBackbone: BackbonePlugin {
 
     public static let name = "cswin"
     public static let summary = "CSWin Transformer (Dong et al. 2022) with a small-image stem (default 7x7 s2 p3, split sizes [1, 2, 2, 2]: maps 16/8/4/2 on 32x32)"
+    public static let layerStyle = LayerStyle.transformer
     public static let parameters = [
         ParameterDoc("variant", "T | S | B", default: "T (when depths are absent)", "named size: embed dim, depths and heads of CSWin-T/S/B"),
         ParameterDoc("embed_dim", "int in 1...1024", default: "from variant", "stage-1 width; stage s has embed_dim x 2^(s-1) (instead of dims)"),

@@ -43,6 +43,7 @@ public struct ConvNeXtBackbone: BackbonePlugin {
 
     public static let name = "convnext"
     public static let summary = "ConvNeXt V1 (Liu et al. 2022; timm atto..nano, tiny) with a small-image stem (default k2 s2: maps 16/8/4/2 on 32x32)"
+    public static let layerStyle = LayerStyle.modernConvolutional
     public static let parameters = [
         ParameterDoc("variant", "atto | femto | pico | nano | tiny", default: "atto (when dims and depths are absent)",
                      "named size: dims and depths of timm's variant"),

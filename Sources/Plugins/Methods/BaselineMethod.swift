@@ -11,7 +11,7 @@ public struct BaselineMethod: MethodPlugin {
 
     public init(params: Params) throws(ParamError) {}
 
-    public func expand(_ spec: Node, at mark: SourceMark) -> Node {
+    public func expand(_ spec: Node, context: MethodContext, at mark: SourceMark) -> Node {
         SpecSections.map([
             ("losses", .list([.loss("ce", "cross_entropy", [("logits", "trunk.logits"), ("target", "target")])])),
             ("eval", SpecSections.topOneAndFive),

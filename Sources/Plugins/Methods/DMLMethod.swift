@@ -35,7 +35,7 @@ public struct DMLMethod: MethodPlugin {
         self.params = params
     }
 
-    public func expand(_ spec: Node, at mark: SourceMark) -> Node {
+    public func expand(_ spec: Node, context: MethodContext, at mark: SourceMark) -> Node {
         let k = params.branches
         var losses: [SpecSections] = [.loss("ce_nets", "cross_entropy", [("logits", "branch[*].logits"), ("target", "target")], foreach: true)]
         for s in 0..<k {

@@ -31,7 +31,7 @@ public struct KDMethod: MethodPlugin {
         self.params = params
     }
 
-    public func expand(_ spec: Node, at mark: SourceMark) -> Node {
+    public func expand(_ spec: Node, context: MethodContext, at mark: SourceMark) -> Node {
         SpecSections.map([
             ("losses", .list([
                 .loss("ce", "cross_entropy", [("logits", "trunk.logits"), ("target", "target")], weight: .number(1 - params.alpha)),

@@ -57,7 +57,7 @@ public struct OKDDipMethod: MethodPlugin {
         self.params = params
     }
 
-    public func expand(_ spec: Node, at mark: SourceMark) -> Node {
+    public func expand(_ spec: Node, context: MethodContext, at mark: SourceMark) -> Node {
         let p = params.branches
         let from = params.from.hasPrefix("trunk.") ? String(params.from.dropFirst(6)) : params.from
         let kl: [(String, SpecSections)] = [("temperature", .number(params.temperature)), ("teacher_eps", .number(params.teacherEps))]

@@ -5,7 +5,10 @@ import CanopySpecs
 /// proposal of methods.md §2.2). The backbone keeps its own head (the trunk, deployed
 /// alone: `deploy: trunk.logits`); a semantic permeation node concatenates the pooled
 /// earlier stage(s) with the last stage (`t2b_permeation`); K one-layer peer branches
-/// (`t2b_branch`, node `branch` with `count: K`) read it. Losses:
+/// (node `branch` with `count: K`) read it, built in the backbone's style: `t2b_branch`
+/// (depthwise + pointwise conv, BatchNorm + ReLU for ResNets, LayerNorm + GELU for
+/// ConvNeXt) or, for transformer trunks (CSWin), `t2b_token_branch` (a token-wise
+/// LayerNorm + Linear + GELU with a different token pooling per branch). Losses:
 ///
 ///   L = CE(z_0) + (1/K) sum_k CE(z_k) + w(e) (lambda_bw L_bw + lambda_ens L_ens) + lambda_dec L_dec
 ///
@@ -14,11 +17,15 @@ import CanopySpecs
 /// `decorrelation` of the branch features (`decorrelation`), w the consistency ramp.
 /// Every ablation switch of §2.2 is a param: permeation on/off, which stages, detached P,
 /// decorrelation variant or off, branch-wise / ensemble / ensemble->branch distillation,
-/// detached or mutual teachers, kernel sizes, branch count and width.
+/// detached or mutual teachers, branch type, kernel sizes or poolings, branch count and width.
 public struct T2BMethod: MethodPlugin {
     public struct Params: Decodable, Sendable {
         public var branches = 3
+        public var branchType = "auto"
         public var kernels: [Int]?
+        public var poolings: [String]?
+        public var norm = "auto"
+        public var activation = "auto"
         public var width: Int?
         public var permeation = true
         public var stages = ["stage2", "stage3"]
@@ -35,7 +42,9 @@ public struct T2BMethod: MethodPlugin {
         public var ramp = 80
 
         enum CodingKeys: String, CodingKey {
-            case branches, kernels, width, permeation, stages
+            case branches
+            case branchType = "branch_type"
+            case kernels, poolings, norm, activation, width, permeation, stages
             case detachPermeation = "detach_permeation"
             case decorrelation
             case lambdaDec = "lambda_dec"
@@ -50,34 +59,47 @@ public struct T2BMethod: MethodPlugin {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            branches = try c.decodeIfPresent(Int.self, forKey: .branches) ?? branches
+            branches = try c.value(.branches, default: branches)
+            branchType = try c.value(.branchType, default: branchType)
             kernels = try c.decodeIfPresent([Int].self, forKey: .kernels)
+            poolings = try c.decodeIfPresent([String].self, forKey: .poolings)
+            norm = try c.value(.norm, default: norm)
+            activation = try c.value(.activation, default: activation)
             width = try c.decodeIfPresent(Int.self, forKey: .width)
-            permeation = try c.decodeIfPresent(Bool.self, forKey: .permeation) ?? permeation
-            stages = try c.decodeIfPresent([String].self, forKey: .stages) ?? stages
-            detachPermeation = try c.decodeIfPresent(Bool.self, forKey: .detachPermeation) ?? detachPermeation
-            decorrelation = try c.decodeIfPresent(String.self, forKey: .decorrelation) ?? decorrelation
-            lambdaDec = try c.decodeIfPresent(Double.self, forKey: .lambdaDec) ?? lambdaDec
-            branchwiseKD = try c.decodeIfPresent(Bool.self, forKey: .branchwiseKD) ?? branchwiseKD
-            lambdaBW = try c.decodeIfPresent(Double.self, forKey: .lambdaBW) ?? lambdaBW
-            ensembleKD = try c.decodeIfPresent(Bool.self, forKey: .ensembleKD) ?? ensembleKD
-            lambdaEns = try c.decodeIfPresent(Double.self, forKey: .lambdaEns) ?? lambdaEns
-            ensembleToBranchKD = try c.decodeIfPresent(Bool.self, forKey: .ensembleToBranchKD) ?? ensembleToBranchKD
-            detachTeachers = try c.decodeIfPresent(Bool.self, forKey: .detachTeachers) ?? detachTeachers
-            temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? temperature
-            ramp = try c.decodeIfPresent(Int.self, forKey: .ramp) ?? ramp
+            permeation = try c.value(.permeation, default: permeation)
+            stages = try c.value(.stages, default: stages)
+            detachPermeation = try c.value(.detachPermeation, default: detachPermeation)
+            decorrelation = try c.value(.decorrelation, default: decorrelation)
+            lambdaDec = try c.value(.lambdaDec, default: lambdaDec)
+            branchwiseKD = try c.value(.branchwiseKD, default: branchwiseKD)
+            lambdaBW = try c.value(.lambdaBW, default: lambdaBW)
+            ensembleKD = try c.value(.ensembleKD, default: ensembleKD)
+            lambdaEns = try c.value(.lambdaEns, default: lambdaEns)
+            ensembleToBranchKD = try c.value(.ensembleToBranchKD, default: ensembleToBranchKD)
+            detachTeachers = try c.value(.detachTeachers, default: detachTeachers)
+            temperature = try c.value(.temperature, default: temperature)
+            ramp = try c.value(.ramp, default: ramp)
         }
     }
+
+    /// Which one-layer branch the method builds.
+    public enum BranchType: String, Sendable { case auto, conv, token }
 
     public static let name = "t2b"
     public static let summary = "Trunk-to-Branch: trunk + one-layer peer branches on permeated deep features, decorrelation, branch/ensemble KD into the trunk"
     public static let parameters = [
         ParameterDoc("branches", "int in 1...64", default: "3", "number of peer branches K"),
-        ParameterDoc("kernels", "list of K odd ints", default: "[3, 5, 7, ...] (3 + 2k)", "depthwise kernel size per branch"),
-        ParameterDoc("width", "int", default: "the last stage's channels", "branch feature dimension D (1x1 conv output)"),
+        ParameterDoc("branch_type", "auto | conv | token", default: "auto",
+                     "conv: `t2b_branch` (depthwise + pointwise conv); token: `t2b_token_branch` (token-wise MLP layer); auto: token for transformer backbones (cswin), conv otherwise"),
+        ParameterDoc("kernels", "list of K odd ints", default: "[3, 5, 7, ...] (3 + 2k)", "depthwise kernel size per branch (conv branches)"),
+        ParameterDoc("poolings", "list of K of mean | max | attention", default: "mean, max, attention, mean, ... (cycled)",
+                     "token pooling per branch (token branches)"),
+        ParameterDoc("norm", "auto | batch | layer", default: "auto", "norm after the pointwise conv (conv branches); auto: the backbone's (BatchNorm for ResNets, LayerNorm for ConvNeXt)"),
+        ParameterDoc("activation", "auto | relu | gelu", default: "auto", "activation after the norm (conv branches); auto: the backbone's (ReLU for ResNets, GELU for ConvNeXt)"),
+        ParameterDoc("width", "int", default: "the last stage's channels", "branch feature dimension D (pointwise conv or token Linear output)"),
         ParameterDoc("permeation", "bool", default: "true", "branches read P = concat(pooled earlier stages, last stage); false: the last stage alone"),
         ParameterDoc("stages", "list of >= 2 backbone taps", default: "[stage2, stage3]",
-                     "stages concatenated into P, shallow to deep ([stage1, stage2, stage3]: all-stage variant)"),
+                     "stages concatenated into P, shallow to deep ([stage1, stage2, stage3]: all-stage variant; [stage3, stage4] for ConvNeXt/CSWin)"),
         ParameterDoc("detach_permeation", "bool", default: "false", "stop branch gradients at P (no alignment via backpropagation)"),
         ParameterDoc("decorrelation", "feature | A | B | off", default: "feature", "decorrelation loss variant (see loss `decorrelation`), or none"),
         ParameterDoc("lambda_dec", "number >= 0", default: "0.5", "weight of the decorrelation loss"),
@@ -92,14 +114,37 @@ public struct T2BMethod: MethodPlugin {
     ]
 
     public let params: Params
-    /// The kernel size of each branch.
+    let branchType: BranchType
+    /// The kernel size of each conv branch.
     public let kernels: [Int]
+    /// The token pooling of each token branch.
+    public let poolings: [String]
+    /// The conv branches' norm and activation; nil: the backbone's.
+    let norm: LayerStyle.Norm?
+    let activation: LayerStyle.Activation?
 
     public init(params: Params) throws(ParamError) {
         guard (1...64).contains(params.branches) else { throw ParamError(path: ["branches"], "must be between 1 and 64, found \(params.branches)") }
+        guard let branchType = BranchType(rawValue: params.branchType) else {
+            throw ParamError(path: ["branch_type"], "unknown branch type '\(params.branchType)' (auto, conv or token)")
+        }
         let kernels = params.kernels ?? (0..<params.branches).map { 3 + 2 * $0 }
         guard kernels.count == params.branches else {
             throw ParamError(path: ["kernels"], "expected \(params.branches) kernel sizes (one per branch), found \(kernels.count)")
+        }
+        let cycle = T2BTokenBranch.Pooling.allCases.map(\.rawValue)
+        let poolings = params.poolings ?? (0..<params.branches).map { cycle[$0 % cycle.count] }
+        guard poolings.count == params.branches else {
+            throw ParamError(path: ["poolings"], "expected \(params.branches) poolings (one per branch), found \(poolings.count)")
+        }
+        if let bad = poolings.firstIndex(where: { T2BTokenBranch.Pooling(rawValue: $0) == nil }) {
+            throw ParamError(path: ["poolings", String(bad)], "unknown pooling '\(poolings[bad])' (\(cycle.joined(separator: ", ")))")
+        }
+        guard params.norm == "auto" || LayerStyle.Norm(rawValue: params.norm) != nil else {
+            throw ParamError(path: ["norm"], "unknown norm '\(params.norm)' (auto, batch or layer)")
+        }
+        guard params.activation == "auto" || LayerStyle.Activation(rawValue: params.activation) != nil else {
+            throw ParamError(path: ["activation"], "unknown activation '\(params.activation)' (auto, relu or gelu)")
         }
         guard params.stages.count >= 2 else { throw ParamError(path: ["stages"], "expected at least 2 stages, found \(params.stages)") }
         guard ["feature", "A", "B", "off"].contains(params.decorrelation) else {
@@ -116,23 +161,21 @@ public struct T2BMethod: MethodPlugin {
         }
         guard params.ramp >= 0 else { throw ParamError(path: ["ramp"], "must be at least 0, found \(params.ramp)") }
         self.params = params
+        self.branchType = branchType
         self.kernels = kernels
+        self.poolings = poolings
+        norm = LayerStyle.Norm(rawValue: params.norm)
+        activation = LayerStyle.Activation(rawValue: params.activation)
     }
 
-    public func expand(_ spec: Node, at mark: SourceMark) -> Node {
-        func map(_ pairs: [(String, Node)]) -> Node {
-            .mapping(pairs.map { Node.Pair(key: .string($0.0, at: mark), value: $0.1) }, at: mark)
-        }
-        func str(_ s: String) -> Node { .string(s, at: mark) }
-        func num(_ x: Double) -> Node { .plain(x.rounded() == x && abs(x) < 1e15 ? String(Int(x)) : String(x), at: mark) }
-        func list(_ items: [Node]) -> Node { .sequence(items, at: mark) }
-        func ramped(_ max: Double) -> Node { params.ramp == 0 ? num(max) : map([("ramp", num(Double(params.ramp))), ("max", num(max))]) }
-        let k = Double(params.branches)
-        let kd = map([("temperature", num(params.temperature))])
-        let detach = params.detachTeachers ? [("detach", list([str("teacher")]))] : []
+    public func expand(_ spec: Node, context: MethodContext, at mark: SourceMark) -> Node {
+        let k = params.branches
+        let ramped = { (max: Double) in params.ramp == 0 ? SpecSections.number(max) : .ramp(params.ramp, max: max) }
+        let kd: [(String, SpecSections)] = [("temperature", .number(params.temperature))]
+        let detach = params.detachTeachers ? ["teacher"] : []
 
         // Permeation: a chain of nodes, the last one named `permeation`.
-        var nodes: [Node] = []
+        var nodes: [SpecSections] = []
         let last = "trunk.\(params.stages.last!)"
         var branchInput = last
         if params.permeation {
@@ -140,50 +183,67 @@ public struct T2BMethod: MethodPlugin {
             for (i, stage) in params.stages.dropFirst().enumerated() {
                 let isLast = i == params.stages.count - 2
                 let name = isLast ? "permeation" : "permeation_\(i + 1)"
-                let moduleParams = isLast && params.detachPermeation ? [("params", map([("detached", .plain("true", at: mark))]))] : []
-                nodes.append(map([("name", str(name)), ("module", str("t2b_permeation"))] + moduleParams
-                                 + [("inputs", map([("shallow", str(shallow)), ("deep", str("trunk.\(stage)"))]))]))
+                var node: [(String, SpecSections)] = [("name", .text(name)), ("module", .text("t2b_permeation"))]
+                if isLast && params.detachPermeation { node.append(("params", .map([("detached", .bool(true))]))) }
+                node.append(("inputs", .map([("shallow", .text(shallow)), ("deep", .text("trunk.\(stage)"))])))
+                nodes.append(.map(node))
                 shallow = "\(name).output"
             }
             branchInput = "permeation.output"
         }
-        var branchParams = [("kernels", list(kernels.map { num(Double($0)) }))]
-        if let w = params.width { branchParams.append(("width", num(Double(w)))) }
-        nodes.append(map([("name", str("branch")), ("module", str("t2b_branch")), ("params", map(branchParams)),
-                          ("count", num(k)), ("inputs", map([("x", str(branchInput)), ("deep", str(last))]))]))
-        var model: [(String, Node)] = [("nodes", list(nodes)), ("deploy", str("trunk.logits"))]
-        let ensemble = params.branches >= 2 ? "ensemble.logits" : "branch[0].logits"
-        if params.branches >= 2 { model.append(("ensemble", str("mean"))) }
+        nodes.append(.map([("name", .text("branch")), ("module", .text(branchModule(context.backboneStyle).name)),
+                           ("params", .map(branchParams(context.backboneStyle))), ("count", .int(k)),
+                           ("inputs", .map([("x", .text(branchInput)), ("deep", .text(last))]))]))
+        var model: [(String, SpecSections)] = [("nodes", .list(nodes)), ("deploy", .text("trunk.logits"))]
+        let ensemble = k >= 2 ? "ensemble.logits" : "branch[0].logits"
+        if k >= 2 { model.append(("ensemble", .text("mean"))) }
 
-        var losses: [Node] = [
-            map([("name", str("ce_trunk")), ("plugin", str("cross_entropy")),
-                 ("inputs", map([("logits", str("trunk.logits")), ("target", str("target"))]))]),
-            map([("name", str("ce_branches")), ("plugin", str("cross_entropy")), ("foreach", str("branch")),
-                 ("inputs", map([("logits", str("branch[*].logits")), ("target", str("target"))])), ("weight", num(1 / k))]),
+        var losses: [SpecSections] = [
+            .loss("ce_trunk", "cross_entropy", [("logits", "trunk.logits"), ("target", "target")]),
+            .loss("ce_branches", "cross_entropy", [("logits", "branch[*].logits"), ("target", "target")],
+                  weight: .number(1 / Double(k)), foreach: true),
         ]
         if params.branchwiseKD {
-            losses.append(map([("name", str("kd_branchwise")), ("plugin", str("kd_kl")), ("foreach", str("branch")), ("params", kd),
-                               ("inputs", map([("student", str("trunk.logits")), ("teacher", str("branch[*].logits"))]))] + detach
-                              + [("weight", ramped(params.lambdaBW / k))]))
+            losses.append(.loss("kd_branchwise", "kd_kl", [("student", "trunk.logits"), ("teacher", "branch[*].logits")], params: kd,
+                                detach: detach, weight: ramped(params.lambdaBW / Double(k)), foreach: true))
         }
         if params.ensembleKD {
-            losses.append(map([("name", str("kd_ensemble")), ("plugin", str("kd_kl")), ("params", kd),
-                               ("inputs", map([("student", str("trunk.logits")), ("teacher", str(ensemble))]))] + detach
-                              + [("weight", ramped(params.lambdaEns))]))
+            losses.append(.loss("kd_ensemble", "kd_kl", [("student", "trunk.logits"), ("teacher", ensemble)], params: kd,
+                                detach: detach, weight: ramped(params.lambdaEns)))
         }
         if params.ensembleToBranchKD {
-            losses.append(map([("name", str("kd_ensemble_branch")), ("plugin", str("kd_kl")), ("foreach", str("branch")), ("params", kd),
-                               ("inputs", map([("student", str("branch[*].logits")), ("teacher", str(ensemble))]))] + detach
-                              + [("weight", ramped(1 / k))]))
+            losses.append(.loss("kd_ensemble_branch", "kd_kl", [("student", "branch[*].logits"), ("teacher", ensemble)], params: kd,
+                                detach: detach, weight: ramped(1 / Double(k)), foreach: true))
         }
         if params.decorrelation != "off" {
             let logits = params.decorrelation == "B"
-            var decParams = [("variant", str(params.decorrelation))]
-            if logits { decParams.append(("temperature", num(params.temperature))) }
-            let inputs = logits ? [("branches", str("branch[*].logits")), ("target", str("target"))] : [("branches", str("branch[*].feature"))]
-            losses.append(map([("name", str("decorrelation")), ("plugin", str("decorrelation")), ("params", map(decParams)),
-                               ("inputs", map(inputs)), ("weight", num(params.lambdaDec))]))
+            var decParams: [(String, SpecSections)] = [("variant", .text(params.decorrelation))]
+            if logits { decParams.append(("temperature", .number(params.temperature))) }
+            let inputs = logits ? [("branches", "branch[*].logits"), ("target", "target")] : [("branches", "branch[*].feature")]
+            losses.append(.loss("decorrelation", "decorrelation", inputs, params: decParams, weight: .number(params.lambdaDec)))
         }
-        return map([("model", map(model)), ("losses", list(losses))])
+        return SpecSections.map([("model", .map(model)), ("losses", .list(losses))]).node(at: mark)
+    }
+
+    /// The branch module for a backbone of `style`.
+    func branchModule(_ style: LayerStyle) -> any ModulePlugin.Type {
+        switch branchType {
+        case .conv: T2BBranch.self
+        case .token: T2BTokenBranch.self
+        case .auto: style.features == .tokens ? T2BTokenBranch.self : T2BBranch.self
+        }
+    }
+
+    /// The branch module's params for a backbone of `style`.
+    func branchParams(_ style: LayerStyle) -> [(String, SpecSections)] {
+        var pairs: [(String, SpecSections)]
+        if branchModule(style) == T2BTokenBranch.self {
+            pairs = [("poolings", .list(poolings.map { .text($0) }))]
+        } else {
+            pairs = [("kernels", .list(kernels.map { .int($0) })), ("norm", .text((norm ?? style.norm).rawValue)),
+                     ("activation", .text((activation ?? style.activation).rawValue))]
+        }
+        if let w = params.width { pairs.append(("width", .int(w))) }
+        return pairs
     }
 }

@@ -1,39 +1,57 @@
 import CanopyRuntime
 import CanopySpecs
 
-/// Module plugin `t2b_branch`: one of T2B's one-layer peer branches (methods.md §2.2),
-/// used as node `branch` with `count: K` so instance k is `branch[k]`:
-/// `dw` depthwise conv with kernel `kernels[k]` (padding k//2, no bias) on x, `pw` 1x1
-/// conv to `width` (no bias: the train-mode BN after it would cancel a bias), `bn`
-/// BatchNorm2d, ReLU, global mean = `feature` h_k, `fc` Linear = `logits` z_k.
+/// Module plugin `t2b_branch`: one of T2B's one-layer peer branches for convolutional
+/// trunks (methods.md §2.2), used as node `branch` with `count: K` so instance k is
+/// `branch[k]`: `dw` depthwise conv with kernel `kernels[k]` (padding k//2, no bias) on
+/// x, `pw` 1x1 conv to `width`, the norm (`bn` BatchNorm2d, as ResNets, or `ln`
+/// channels-first LayerNorm, as ConvNeXt), the activation (ReLU or GELU), global mean =
+/// `feature` h_k, `fc` Linear = `logits` z_k. The 1x1 conv has no bias with BatchNorm
+/// (the train-mode BN would cancel it) and a bias with LayerNorm, as ConvNeXt's convs.
 /// Parameters `branch.{k}.dw.weight`, `.pw.weight`, `.bn.*`, `.fc.*` as the golden
 /// `resnet8_t2b_step`. Input `deep` (the trunk's last stage) only sets the default width.
 public struct T2BBranch: ModulePlugin {
     public struct Params: Decodable, Sendable {
         public var kernels = [3, 5, 7]
         public var width: Int?
+        public var norm = "batch"
+        public var activation = "relu"
 
-        enum CodingKeys: String, CodingKey { case kernels, width }
+        enum CodingKeys: String, CodingKey { case kernels, width, norm, activation }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             kernels = try c.decodeIfPresent([Int].self, forKey: .kernels) ?? kernels
             width = try c.decodeIfPresent(Int.self, forKey: .width)
+            norm = try c.decodeIfPresent(String.self, forKey: .norm) ?? norm
+            activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? activation
         }
     }
 
     public static let name = "t2b_branch"
-    public static let summary = "T2B one-layer peer branch: depthwise kxk -> 1x1 conv -> BN -> ReLU -> global mean (feature) -> fc (logits)"
+    public static let summary = "T2B one-layer peer branch: depthwise kxk -> 1x1 conv -> norm -> activation -> global mean (feature) -> fc (logits)"
     public static let parameters = [
         ParameterDoc("kernels", "list of odd int in 1...31", default: "[3, 5, 7]", "depthwise kernel size of branch k = kernels[k]; one per branch"),
         ParameterDoc("width", "int in 1...65536", default: "channels of input deep", "output channels of the 1x1 conv (feature dimension D)"),
+        ParameterDoc("norm", "batch | layer", default: "batch", "BatchNorm2d (`bn`) or channels-first LayerNorm (`ln`) after the 1x1 conv"),
+        ParameterDoc("activation", "relu | gelu", default: "relu", "activation after the norm"),
     ]
     public static let inputNames = ["x", "deep"]
     public static let outputNames = ["feature", "logits"]
 
     public let params: Params
+    let norm: LayerStyle.Norm
+    let activation: LayerStyle.Activation
 
     public init(params: Params) throws(ParamError) {
+        guard let norm = LayerStyle.Norm(rawValue: params.norm) else {
+            throw ParamError(path: ["norm"], "unknown norm '\(params.norm)' (batch or layer)")
+        }
+        guard let activation = LayerStyle.Activation(rawValue: params.activation) else {
+            throw ParamError(path: ["activation"], "unknown activation '\(params.activation)' (relu or gelu)")
+        }
+        self.norm = norm
+        self.activation = activation
         guard !params.kernels.isEmpty, params.kernels.allSatisfy({ (1...31).contains($0) && $0 % 2 == 1 }) else {
             throw ParamError(path: ["kernels"], "expected odd kernel sizes between 1 and 31, found \(params.kernels)")
         }
@@ -51,8 +69,9 @@ public struct T2BBranch: ModulePlugin {
         let channels = b.isPoisoned(x) || b.spec(x).shape.rank != 4 ? 1 : b.spec(x).shape[1]
         let width = params.width ?? (b.isPoisoned(deep) || b.spec(deep).shape.rank < 2 ? 1 : b.spec(deep).shape[1])
         let dw = b.conv2d("\(prefix)dw", x, out: channels, kernel: k, padding: k / 2, groups: channels)
-        let pw = b.conv2d("\(prefix)pw", dw, out: width, kernel: 1)
-        let h = b.unary("relu", "\(prefix)relu", b.batchNorm("\(prefix)bn", pw))
+        let pw = b.conv2d("\(prefix)pw", dw, out: width, kernel: 1, bias: norm == .layer)
+        let normed = norm == .batch ? b.batchNorm("\(prefix)bn", pw) : b.layerNorm("\(prefix)ln", pw, layout: .channelsFirst, eps: 1e-6)
+        let h = b.unary(activation.rawValue, "\(prefix)\(activation.rawValue)", normed)
         let feature = b.unary("global_avgpool", "\(prefix)avgpool", h)
         return ["feature": feature, "logits": b.linear("\(prefix)fc", feature, out: classes)]
     }

@@ -22,6 +22,16 @@ public enum MethodExpansion {
             diagnostics.error("\(error)", at: call.nameMark)
             return rest
         }
-        return Node.merged(method.expand(rest, at: entry.value.mark), rest)
+        return Node.merged(method.expand(rest, context: context(of: rest, plugins), at: entry.value.mark), rest)
+    }
+
+    /// The context of the spec `root`: the layer style of its backbone plugin, looked up
+    /// without reporting anything (the model's decoder reports a bad backbone).
+    static func context(of root: Node, _ plugins: PluginSet) -> MethodContext {
+        guard let backbone = root["model"]?["backbone"] else { return MethodContext() }
+        guard let name = backbone.string ?? backbone["name"]?.string, let plugin = try? plugins.backbones.lookup(name) else {
+            return MethodContext()
+        }
+        return MethodContext(backboneStyle: plugin.layerStyle)
     }
 }

@@ -17,6 +17,8 @@ public protocol BackbonePlugin: Sendable {
     static var summary: String { get }
     /// Every key of `Params`, with type, default and meaning.
     static var parameters: [ParameterDoc] { get }
+    /// The family's layer conventions (`.convolutional` unless the plugin says otherwise).
+    static var layerStyle: LayerStyle { get }
 
     /// Validates `params` for inputs of `input` shape ([C, H, W] per sample) and `classes` outputs.
     init(params: Params, input: Shape, classes: Int) throws(ParamError)
@@ -34,6 +36,8 @@ public protocol BackbonePlugin: Sendable {
 }
 
 extension BackbonePlugin {
+    public static var layerStyle: LayerStyle { .convolutional }
+
     /// Decodes `value` strictly and builds the backbone.
     public static func make(_ value: ParamValue, input: Shape, classes: Int) throws(ParamErrors) -> Self {
         let params = try ParamDecoder.decode(Params.self, from: value)

@@ -22,8 +22,9 @@ public protocol MethodPlugin: Sendable {
 
     /// The spec sections this method adds, as a mapping node with top-level keys such
     /// as `model` and `losses` (every node marked `at`, the `method:` entry). `spec` is
-    /// the document as written, for methods that read the backbone or dataset.
-    func expand(_ spec: Node, at mark: SourceMark) -> Node
+    /// the document as written, for methods that read the backbone or dataset;
+    /// `context` says what the spec's backbone plugin is like.
+    func expand(_ spec: Node, context: MethodContext, at mark: SourceMark) -> Node
 }
 
 extension MethodPlugin {
@@ -32,4 +33,13 @@ extension MethodPlugin {
         let params = try ParamDecoder.decode(Params.self, from: value)
         do { return try Self(params: params) } catch { throw ParamErrors(errors: [error]) }
     }
+}
+
+/// What a method expansion knows about the spec beyond its text: the layer style of the
+/// backbone plugin the spec names (`.convolutional` when it names none or an unknown one;
+/// the compiler reports that separately).
+public struct MethodContext: Sendable {
+    public var backboneStyle: LayerStyle
+
+    public init(backboneStyle: LayerStyle = .convolutional) { self.backboneStyle = backboneStyle }
 }
