@@ -39,7 +39,11 @@ import Testing
         diagnostics.error("same", at: mark)
         diagnostics.error("same", at: mark)
         diagnostics.error("other", at: mark)
-        #expect(diagnostics.sorted.map(\.message) == ["same", "other"])
+        diagnostics.warning("same", at: mark)
+        #expect(diagnostics.sorted.map(\.description) == ["a.yaml:1:1: error: same", "a.yaml:1:1: error: other",
+                                                          "a.yaml:1:1: warning: same"])
+        #expect(diagnostics.errorCount == 2)
+        #expect(diagnostics.summary == "2 errors and 1 warning")
     }
 
     @Test func errorsAcrossTwoParsedFiles() {

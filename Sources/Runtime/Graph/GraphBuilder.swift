@@ -19,6 +19,11 @@ public struct GraphBuilder {
     /// Whether `v` comes from a failed node (its spec is meaningless).
     public func isPoisoned(_ v: ValueID) -> Bool { poisoned.contains(v) }
 
+    /// A poisoned stand-in named `name` for a value that a part which failed to build
+    /// would have produced (its error is reported already): nodes fed by it are skipped
+    /// quietly, like those fed by a failed node.
+    public mutating func poisonedValue(_ name: String) -> ValueID { poisonedOutputs(name: name, count: 1)[0] }
+
     /// The spec of `v`.
     public func spec(_ v: ValueID) -> TensorSpec { graph[v].spec }
 

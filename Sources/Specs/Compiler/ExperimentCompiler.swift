@@ -3,7 +3,9 @@ import CanopyRuntime
 /// Compiles a decoded spec into a graph: instantiates the backbone, its peer branches,
 /// the ensemble, every loss term (expanding `foreach`, applying `detach`), the
 /// optimizer, schedule and metrics, resolving every value reference. Every problem is
-/// reported at its source position and compilation continues, so all are listed.
+/// reported at its source position and compilation continues, so all are listed; a
+/// part that fails to build (the backbone, a branch, the teacher, a node) is reported
+/// once, and references to what it would have produced stay quiet (`FailedParts`).
 public struct ExperimentCompiler {
     public let plugins: PluginSet
     public let diagnostics: DiagnosticEngine
@@ -41,65 +43,38 @@ public struct ExperimentCompiler {
         let target = b.input("target", TensorSpec([batch], .int32))
         var values: [String: ValueID] = ["input": input, "target": target]
 
-        // Backbone and branches.
+        // Backbone and branches. A part that fails to build is reported once, at its
+        // cause; the values it would have produced resolve to poisoned placeholders.
+        var failed = FailedParts()
         let call = spec.model.backbone
         b.origin = at(call.nameMark)
-        guard let backbone = makeBackbone(call, sample: sample, classes: classes) else {
-            checkPluginsWithoutValues(spec, &b)
-            return nil
-        }
-        var branchCount = 0
-        if let branches = spec.model.branches {
-            let point = branches.from.text.hasPrefix("trunk.") ? String(branches.from.text.dropFirst(6)) : branches.from.text
-            guard backbone.branchPoints.contains(point) else {
-                diagnostics.error("\(call.name) cannot fork after '\(branches.from.text)' (branch points: "
-                                  + backbone.branchPoints.joined(separator: ", ") + ")" + Suggestion.note(for: point, in: backbone.branchPoints),
-                                  at: branches.from.mark)
-                checkPluginsWithoutValues(spec, &b)
-                return nil
-            }
-            for (tap, v) in backbone.emitTrunk(&b, input: input, until: point) { values["trunk.\(tap)"] = v }
-            b.origin = at(branches.mark)
-            // A trunk that failed to build has no fork value: its error is reported already,
-            // and peers built on another value would only add misleading errors.
-            let fork = point == "input" ? input : values["trunk.\(point)"]
-            for k in 0..<(fork == nil ? 0 : branches.count) {
-                for (tap, v) in backbone.emitBranch(&b, from: fork!, after: point, prefix: "branch.\(k).") {
-                    values["branch[\(k)].\(tap)"] = v
-                }
-            }
-            branchCount = branches.count
+        let branchOrigin = spec.model.branches.map { at($0.mark) }
+        var branchCount = spec.model.branches?.count ?? 0
+        if let backbone = makeBackbone(call, sample: sample, classes: classes) {
+            compileBackbone(backbone, call, spec.model.branches, branchOrigin: branchOrigin, &b, input: input, values: &values,
+                            failed: &failed)
         } else {
-            for (tap, v) in backbone.emitTrunk(&b, input: input, until: nil) { values["trunk.\(tap)"] = v }
+            failed.add(prefixes: ["trunk."] + (0..<branchCount).map { "branch[\($0)]." }, parameters: "")
         }
 
         // Teacher, extra modules, ensemble.
         if let teacher = spec.model.teacher {
             b.origin = at(teacher.mark)
-            compileTeacher(teacher, &b, input: input, sample: sample, classes: classes, values: &values)
+            compileTeacher(teacher, &b, input: input, sample: sample, classes: classes, values: &values, failed: &failed)
         }
         for node in spec.model.nodes {
             b.origin = at(node.mark)
-            compileNode(node, &b, values: &values, branchCount: max(branchCount, 1), classes: classes)
+            compileNode(node, &b, values: &values, failed: &failed, branchCount: max(branchCount, 1), classes: classes)
             if node.name == "branch", let count = node.count { branchCount = max(branchCount, count) }
         }
         if let ensemble = spec.model.ensemble {
             b.origin = at(ensemble.mark)
-            if values["ensemble.logits"] != nil {
-                diagnostics.error("'ensemble: \(ensemble.kind)' but a node already produces ensemble.logits", at: ensemble.mark)
-            } else if branchCount < 2 {
-                diagnostics.error("'ensemble: \(ensemble.kind)' needs at least 2 branches", at: ensemble.mark)
-            } else if let first = values["branch[0].logits"] {
-                var sum = first
-                for k in 1..<branchCount { sum = b.add("ensemble.sum\(k)", sum, values["branch[\(k)].logits"]!) }
-                values["ensemble.logits"] = b.unary("scale", "ensemble.logits", sum,
-                                                    params: .object([("alpha", .double(1 / Double(branchCount)))]))
-            }
+            compileEnsemble(ensemble, &b, values: &values, failed: &failed, branchCount: branchCount)
         }
 
         // Deployed model.
         let deployRef = spec.model.deploy ?? ValueRef(branchCount > 0 ? "branch[0].logits" : "trunk.logits", at: call.nameMark)
-        let deploy = resolve(deployRef, in: values)
+        let deploy = resolve(deployRef, in: values, failed: failed, &b)
         var deployPrefix: String?
         if deployRef.text.hasPrefix("branch["), let close = deployRef.text.firstIndex(of: "]") {
             deployPrefix = "branch.\(deployRef.text[deployRef.text.index(deployRef.text.startIndex, offsetBy: 7)..<close])."
@@ -108,7 +83,7 @@ public struct ExperimentCompiler {
 
         // Frozen parameters.
         let unmatched = Set(b.freeze(prefixes: spec.model.freeze.map(\.text)))
-        for ref in spec.model.freeze where unmatched.contains(ref.text) {
+        for ref in spec.model.freeze where unmatched.contains(ref.text) && !failed.mayOwnParameters(under: ref.text) {
             diagnostics.error("no parameter name starts with '\(ref.text)'", at: ref.mark)
         }
 
@@ -116,7 +91,7 @@ public struct ExperimentCompiler {
         var losses: [CompiledLoss] = []
         for loss in spec.losses {
             b.origin = at(loss.mark)
-            losses += compileLoss(loss, &b, values: values, branchCount: branchCount)
+            losses += compileLoss(loss, &b, values: values, failed: failed, branchCount: branchCount)
         }
 
         // Heads evaluated every epoch.
@@ -149,55 +124,132 @@ public struct ExperimentCompiler {
     /// the backbone. The golden method-head tests feed network outputs in as values.
     public func compileHead(nodes: [NodeSpec], losses: [LossSpec], _ b: inout GraphBuilder, values: inout [String: ValueID],
                             branchCount: Int, classes: Int) -> [CompiledLoss] {
-        for node in nodes { compileNode(node, &b, values: &values, branchCount: max(branchCount, 1), classes: classes) }
-        return losses.flatMap { compileLoss($0, &b, values: values, branchCount: branchCount) }
+        var failed = FailedParts()
+        for node in nodes {
+            compileNode(node, &b, values: &values, failed: &failed, branchCount: max(branchCount, 1), classes: classes)
+        }
+        return losses.flatMap { compileLoss($0, &b, values: values, failed: failed, branchCount: branchCount) }
     }
 
     /// Without a network no value resolves; still checks every loss, plugin and params.
     private func checkPluginsWithoutValues(_ spec: ExperimentSpec, _ b: inout GraphBuilder) {
-        for loss in spec.losses { _ = compileLoss(loss, &b, values: nil, branchCount: spec.model.branches?.count ?? 0) }
+        // The branches the spec declares: peers of the backbone and counted nodes named `branch`.
+        let branchCount = spec.model.nodes.reduce(spec.model.branches?.count ?? 0) { count, node in
+            node.name == "branch" ? max(count, node.count ?? 0) : count
+        }
+        for loss in spec.losses { _ = compileLoss(loss, &b, values: nil, failed: FailedParts(), branchCount: branchCount) }
         _ = makeOptimizer(spec.optimizer)
         _ = spec.schedule.flatMap(makeSchedule)
         _ = spec.eval.metrics.compactMap(makeMetric)
     }
 
-    // MARK: Teacher and modules
+    // MARK: Backbone, teacher and modules
 
-    private func compileTeacher(_ teacher: TeacherSpec, _ b: inout GraphBuilder, input: ValueID, sample: Shape, classes: Int,
-                                values: inout [String: ValueID]) {
-        guard let net = makeBackbone(teacher.backbone, sample: sample, classes: classes) else { return }
-        guard net.branchPoints.contains("input") else {
-            diagnostics.error("\(teacher.backbone.name) cannot be emitted as a whole network under a prefix", at: teacher.backbone.nameMark)
+    /// Emits the trunk of `backbone` (up to the branch point when the model has peer
+    /// branches) and each peer branch, as `trunk.<tap>` and `branch[k].<tap>` values.
+    private func compileBackbone(_ backbone: any BackbonePlugin, _ call: PluginCall, _ branches: BranchSpec?, branchOrigin: Origin?,
+                                 _ b: inout GraphBuilder, input: ValueID, values: inout [String: ValueID], failed: inout FailedParts) {
+        guard let branches else {
+            let errors = b.errors.count
+            let trunk = backbone.emitTrunk(&b, input: input, until: nil)
+            record(trunk, as: "trunk.", expected: backbone.taps, failedBuild: b.errors.count > errors, parameters: "",
+                   values: &values, failed: &failed)
             return
         }
+        let point = branches.from.text.hasPrefix("trunk.") ? String(branches.from.text.dropFirst(6)) : branches.from.text
+        guard backbone.branchPoints.contains(point) else {
+            diagnostics.error("\(call.name) cannot fork after '\(branches.from.text)' (branch points: "
+                              + backbone.branchPoints.joined(separator: ", ") + ")" + Suggestion.note(for: point, in: backbone.branchPoints),
+                              at: branches.from.mark)
+            let parts = ["trunk."] + (0..<branches.count).map { "branch[\($0)]." }
+            failed.add(names: parts.flatMap { part in backbone.taps.map { part + $0 } }, parameters: "")
+            return
+        }
+        // The taps up to the branch point are the trunk's, the rest each branch's.
+        let cut = point == "input" ? 0 : (backbone.taps.firstIndex(of: point) ?? backbone.taps.count - 1) + 1
+        let errors = b.errors.count
+        let trunk = backbone.emitTrunk(&b, input: input, until: point)
+        let trunkFailed = b.errors.count > errors
+        record(trunk, as: "trunk.", expected: backbone.taps[..<cut], failedBuild: trunkFailed, parameters: "",
+               values: &values, failed: &failed)
+        b.origin = branchOrigin
+        let fork = point == "input" ? input : values["trunk.\(point)"]
+        for k in 0..<branches.count {
+            guard let fork, !trunkFailed else {
+                // A trunk that failed before the branch point has no fork value: peers built
+                // on another value would only add misleading errors.
+                if trunkFailed { failed.add(names: backbone.taps[cut...].map { "branch[\(k)].\($0)" }, parameters: "branch.\(k).") }
+                continue
+            }
+            let errors = b.errors.count
+            let branch = backbone.emitBranch(&b, from: fork, after: point, prefix: "branch.\(k).")
+            record(branch, as: "branch[\(k)].", expected: backbone.taps[cut...], failedBuild: b.errors.count > errors,
+                   parameters: "branch.\(k).", values: &values, failed: &failed)
+        }
+    }
+
+    /// Stores the taps one part of a network emitted as `<prefix><tap>` values; when its
+    /// emission reported an error, the `expected` taps it did not emit are failed.
+    private func record(_ emitted: [String: ValueID], as prefix: String, expected: some Sequence<String>, failedBuild: Bool,
+                        parameters: String, values: inout [String: ValueID], failed: inout FailedParts) {
+        for (tap, v) in emitted { values[prefix + tap] = v }
+        if failedBuild { failed.add(names: expected.filter { emitted[$0] == nil }.map { prefix + $0 }, parameters: parameters) }
+    }
+
+    private func compileTeacher(_ teacher: TeacherSpec, _ b: inout GraphBuilder, input: ValueID, sample: Shape, classes: Int,
+                                values: inout [String: ValueID], failed: inout FailedParts) {
+        guard let net = makeBackbone(teacher.backbone, sample: sample, classes: classes) else {
+            failed.add(prefixes: ["teacher."], parameters: "teacher.")
+            return
+        }
+        guard net.branchPoints.contains("input") else {
+            diagnostics.error("\(teacher.backbone.name) cannot be emitted as a whole network under a prefix", at: teacher.backbone.nameMark)
+            failed.add(names: net.taps.map { "teacher.\($0)" }, parameters: "teacher.")
+            return
+        }
+        let errors = b.errors.count
         b.evalMode = true
-        for (tap, v) in net.emitBranch(&b, from: input, after: "input", prefix: "teacher.") { values["teacher.\(tap)"] = v }
+        let emitted = net.emitBranch(&b, from: input, after: "input", prefix: "teacher.")
         b.evalMode = false
+        record(emitted, as: "teacher.", expected: net.taps, failedBuild: b.errors.count > errors, parameters: "teacher.",
+               values: &values, failed: &failed)
         _ = b.freeze(prefixes: ["teacher."])
     }
 
-    private func compileNode(_ node: NodeSpec, _ b: inout GraphBuilder, values: inout [String: ValueID], branchCount: Int,
-                             classes: Int) {
+    /// Emits a node; a node that cannot be built, or whose inputs come from a failed
+    /// part, is failed itself, so consumers of its outputs stay quiet.
+    private func compileNode(_ node: NodeSpec, _ b: inout GraphBuilder, values: inout [String: ValueID], failed: inout FailedParts,
+                             branchCount: Int, classes: Int) {
+        let errors = b.errors.count
+        if !emitNode(node, &b, values: &values, failed: failed, branchCount: branchCount, classes: classes) || b.errors.count > errors {
+            failed.add(prefixes: ["\(node.name).", "\(node.name)["], parameters: "\(node.name).")
+        }
+    }
+
+    /// Emits a node's module; false when it cannot be built (an error is reported) or
+    /// an input is poisoned.
+    private func emitNode(_ node: NodeSpec, _ b: inout GraphBuilder, values: inout [String: ValueID], failed: FailedParts,
+                          branchCount: Int, classes: Int) -> Bool {
         let type: any ModulePlugin.Type
         do { type = try plugins.modules.lookup(node.module.name) } catch {
             diagnostics.error(error.description, at: node.module.nameMark)
-            return
+            return false
         }
         let module: any ModulePlugin
         do { module = try type.make(node.module.params) } catch {
             diagnostics.report(error, in: node.module.paramsNode)
-            return
+            return false
         }
         for input in node.inputs where !type.inputNames.contains(input.name) {
             diagnostics.error("\(type.name) has no input '\(input.name)'" + Suggestion.note(for: input.name, in: type.inputNames)
                               + " (inputs: \(type.inputNames.joined(separator: ", ")))", at: input.ref.mark)
-            return
+            return false
         }
         var inputs: [[ValueID]] = []
         for name in type.inputNames {
             guard let given = node.inputs.first(where: { $0.name == name })?.ref else {
                 diagnostics.error("node '\(node.name)' does not give \(type.name)'s input '\(name)'", at: node.mark)
-                return
+                return false
             }
             var refs = given.text.contains("[*]")
                 ? (0..<branchCount).map { ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\($0)]"), at: given.mark) }
@@ -207,17 +259,44 @@ public struct ExperimentCompiler {
             }
             var list: [ValueID] = []
             for ref in refs {
-                guard let v = resolve(ref, in: values) else { return }
+                guard let v = resolve(ref, in: values, failed: failed, &b) else { return false }
                 list.append(v)
             }
             inputs.append(list)
         }
+        // A module fed by poisoned values is still emitted, so it reports its own mistakes.
         for k in 0..<(node.count ?? 1) {
             let counted = node.count != nil
             let outputs = module.emit(&b, prefix: counted ? "\(node.name).\(k)." : "\(node.name).", index: k, inputs: inputs,
                                       classes: classes)
             for (name, v) in outputs { values[counted ? "\(node.name)[\(k)].\(name)" : "\(node.name).\(name)"] = v }
         }
+        return !inputs.joined().contains(where: b.isPoisoned)
+    }
+
+    /// The mean of the branches' logits as `ensemble.logits`.
+    private func compileEnsemble(_ ensemble: (kind: String, mark: SourceMark), _ b: inout GraphBuilder, values: inout [String: ValueID],
+                                 failed: inout FailedParts, branchCount: Int) {
+        if values["ensemble.logits"] != nil {
+            diagnostics.error("'ensemble: \(ensemble.kind)' but a node already produces ensemble.logits", at: ensemble.mark)
+            return
+        }
+        var logits: [ValueID] = []
+        if branchCount < 2 {
+            diagnostics.error("'ensemble: \(ensemble.kind)' needs at least 2 branches", at: ensemble.mark)
+        } else {
+            for k in 0..<branchCount {
+                guard let v = resolve(ValueRef("branch[\(k)].logits", at: ensemble.mark), in: values, failed: failed, &b) else { break }
+                logits.append(v)
+            }
+        }
+        guard branchCount >= 2, logits.count == branchCount else {
+            failed.add(prefixes: ["ensemble."], parameters: nil)
+            return
+        }
+        var sum = logits[0]
+        for k in 1..<branchCount { sum = b.add("ensemble.sum\(k)", sum, logits[k]) }
+        values["ensemble.logits"] = b.unary("scale", "ensemble.logits", sum, params: .object([("alpha", .double(1 / Double(branchCount)))]))
     }
 
     /// `[i:j]` in a node input (`branch[0:3].feature`): the indices i..<j and where the brackets are.
@@ -232,7 +311,8 @@ public struct ExperimentCompiler {
 
     /// The loss terms of one entry; with `values` nil, only the plugin, its params and
     /// input names are checked.
-    private func compileLoss(_ loss: LossSpec, _ b: inout GraphBuilder, values: [String: ValueID]?, branchCount: Int) -> [CompiledLoss] {
+    private func compileLoss(_ loss: LossSpec, _ b: inout GraphBuilder, values: [String: ValueID]?, failed: FailedParts,
+                             branchCount: Int) -> [CompiledLoss] {
         let type: any LossPlugin.Type
         do { type = try plugins.losses.lookup(loss.plugin.name) } catch {
             diagnostics.error(error.description, at: loss.plugin.nameMark)
@@ -293,7 +373,7 @@ public struct ExperimentCompiler {
                 var list: [ValueID] = []
                 for i in indices {
                     let ref = ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\(i)]"), at: given.mark)
-                    guard var v = resolve(ref, in: values) else { return terms }
+                    guard var v = resolve(ref, in: values, failed: failed, &b) else { return terms }
                     let suffix = indices.count > 1 ? "\(i)" : ""
                     if loss.detach.contains(where: { $0.text == name }) {
                         v = b.detach(v, name: "loss.\(termName).\(name)\(suffix).detached")
@@ -388,9 +468,12 @@ public struct ExperimentCompiler {
 
     // MARK: References and errors
 
-    /// The value `ref` names; an unknown name is an error with a did-you-mean.
-    private func resolve(_ ref: ValueRef, in values: [String: ValueID]) -> ValueID? {
+    /// The value `ref` names, or a poisoned placeholder when a failed part would have
+    /// produced it (that failure is reported already); an unknown name is an error with
+    /// a did-you-mean.
+    private func resolve(_ ref: ValueRef, in values: [String: ValueID], failed: FailedParts, _ b: inout GraphBuilder) -> ValueID? {
         if let v = values[ref.text] { return v }
+        if failed.contains(ref.text) { return b.poisonedValue(ref.text) }
         let names = values.keys.sorted()
         var message = "unknown value '\(ref.text)'" + Suggestion.note(for: ref.text, in: names)
         if Suggestion.closest(to: ref.text, in: names) == nil { message += " (values: \(names.joined(separator: ", ")))" }

@@ -10,16 +10,24 @@ import Darwin
 /// on, so one run reports everything it can; at the end `render` (or `emit`) prints
 /// them all, sorted by file, line and column, each with its notes.
 ///
+/// An exact repeat of a diagnostic (same severity, position, message and notes) is
+/// kept once: a pass that visits a subtree shared through an alias, or two peer
+/// branches built from the same mistake, report it once, and the counts match what is
+/// printed.
+///
 /// The engine also keeps the text of every source it was given (spec files, the
 /// `--set` overrides) so it can quote the offending line.
 public final class DiagnosticEngine {
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var sources: [String: SourceText] = [:]
+    private var seen: Set<Diagnostic> = []
 
     public init() {}
 
-    /// Appends a diagnostic.
-    public func add(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+    /// Appends a diagnostic, unless it repeats one already reported.
+    public func add(_ diagnostic: Diagnostic) {
+        if seen.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
+    }
 
     /// Appends an error at `mark`.
     public func error(_ message: String, at mark: SourceMark, notes: [Diagnostic] = []) {
@@ -39,14 +47,11 @@ public final class DiagnosticEngine {
     public var hasErrors: Bool { errorCount > 0 }
 
     /// The diagnostics sorted by file, line and column (stable, so equal positions keep
-    /// the order they were reported in), with exact repeats removed: a pass that visits
-    /// a subtree shared through an alias reports its problems once.
+    /// the order they were reported in).
     public var sorted: [Diagnostic] {
-        var seen = Set<Diagnostic>()
-        return diagnostics.enumerated()
+        diagnostics.enumerated()
             .sorted { ($0.element.mark, $0.offset) < ($1.element.mark, $1.offset) }
             .map(\.element)
-            .filter { seen.insert($0).inserted }
     }
 
     /// Every diagnostic, sorted, as printed text.
