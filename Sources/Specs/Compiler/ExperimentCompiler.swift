@@ -48,10 +48,9 @@ public struct ExperimentCompiler {
         var failed = FailedParts()
         let call = spec.model.backbone
         b.origin = at(call.nameMark)
-        let branchOrigin = spec.model.branches.map { at($0.mark) }
         var branchCount = spec.model.branches?.count ?? 0
         if let backbone = makeBackbone(call, sample: sample, classes: classes) {
-            compileBackbone(backbone, call, spec.model.branches, branchOrigin: branchOrigin, &b, input: input, values: &values,
+            compileBackbone(backbone, call, spec.model.branches, &b, input: input, values: &values,
                             failed: &failed)
         } else {
             failed.add(prefixes: ["trunk."] + (0..<branchCount).map { "branch[\($0)]." }, parameters: "")
@@ -147,7 +146,7 @@ public struct ExperimentCompiler {
 
     /// Emits the trunk of `backbone` (up to the branch point when the model has peer
     /// branches) and each peer branch, as `trunk.<tap>` and `branch[k].<tap>` values.
-    private func compileBackbone(_ backbone: any BackbonePlugin, _ call: PluginCall, _ branches: BranchSpec?, branchOrigin: Origin?,
+    private func compileBackbone(_ backbone: any BackbonePlugin, _ call: PluginCall, _ branches: BranchSpec?,
                                  _ b: inout GraphBuilder, input: ValueID, values: inout [String: ValueID], failed: inout FailedParts) {
         guard let branches else {
             let errors = b.errors.count
@@ -172,7 +171,8 @@ public struct ExperimentCompiler {
         let trunkFailed = b.errors.count > errors
         record(trunk, as: "trunk.", expected: backbone.taps[..<cut], failedBuild: trunkFailed, parameters: "",
                values: &values, failed: &failed)
-        b.origin = branchOrigin
+        // Peers are copies of the rest of the backbone: their problems are the backbone's,
+        // reported at its position like the trunk's.
         let fork = point == "input" ? input : values["trunk.\(point)"]
         for k in 0..<branches.count {
             guard let fork, !trunkFailed else {
