@@ -74,6 +74,10 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
         ConvCase(n: 2, cin: 3, h: 9, w: 9, cout: 2, kh: 3, kw: 3, padding: [2, 2], dilation: [2, 2]),
         ConvCase(n: 1, cin: 3, h: 16, w: 16, cout: 5, kh: 4, kw: 4, stride: [4, 4]),
         ConvCase(n: 1, cin: 2, h: 3, w: 4, cout: 2, kh: 2, kw: 2, padding: [3, 2]),
+        // Maps of at least 256 pixels: one sample per product (no gathering).
+        ConvCase(n: 2, cin: 3, h: 17, w: 16, cout: 4, kh: 3, kw: 3, padding: [1, 1], bias: false),
+        ConvCase(n: 2, cin: 4, h: 16, w: 18, cout: 2, kh: 3, kw: 5, padding: [0, 2], groups: 2),
+        ConvCase(n: 3, cin: 2, h: 6, w: 5, cout: 3, kh: 2, kw: 3, padding: [1, 0], dilation: [2, 1]),
     ]
 
     static let depthwiseCases: [ConvCase] = [
