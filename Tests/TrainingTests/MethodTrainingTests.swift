@@ -34,8 +34,8 @@ import Testing
 }
 
 /// ConvNeXt and CSWin (narrow versions of the same backbone plugins) train on a
-/// padded Fashion-MNIST subset to well above chance, plain and with the methods whose
-/// peers or branches are built on them (OKDDip's stage-4 peers, T2B's conv and token branches).
+/// padded Fashion-MNIST subset to well above chance, plain and with T2B's branches in
+/// each backbone's style (LayerNorm + GELU conv branches, token-wise MLP branches).
 @Suite(.serialized) struct BackboneTrainingTests {
     static let specs = GoldenFiles.packageRoot.appendingPathComponent("specs/fashion-mnist")
     static let shrink = ["data.train_subset=1024", "data.test_subset=256", "data.batch_size=64", "train.epochs=3",
@@ -44,7 +44,6 @@ import Testing
     @Test(arguments: [
         ("baseline-convnext-atto", "model.backbone={name: convnext, dims: [8, 16, 24, 32], depths: [1, 1, 1, 1]}"),
         ("baseline-cswin-t", "model.backbone={name: cswin, embed_dim: 8, depths: [1, 1, 1, 1], heads: [2, 2, 4, 4]}"),
-        ("okddip-convnext-atto", "model.backbone={name: convnext, dims: [8, 16, 24, 32], depths: [1, 1, 1, 1]}"),
         ("t2b-convnext-atto", "model.backbone={name: convnext, dims: [8, 16, 24, 32], depths: [1, 1, 1, 1]}"),
         ("t2b-cswin-t", "model.backbone={name: cswin, embed_dim: 8, depths: [1, 1, 1, 1], heads: [2, 2, 4, 4]}"),
     ])
