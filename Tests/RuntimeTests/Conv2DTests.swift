@@ -74,7 +74,8 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
         ConvCase(n: 2, cin: 3, h: 9, w: 9, cout: 2, kh: 3, kw: 3, padding: [2, 2], dilation: [2, 2]),
         ConvCase(n: 1, cin: 3, h: 16, w: 16, cout: 5, kh: 4, kw: 4, stride: [4, 4]),
         ConvCase(n: 1, cin: 2, h: 3, w: 4, cout: 2, kh: 2, kw: 2, padding: [3, 2]),
-        // Maps of at least 256 pixels: one sample per product (no gathering).
+        // Stride 1: dx as a convolution of dy, with one sample per product (a 17x16 map),
+        // two (14x18) and three (6x3); Conv2DThreadTests covers two chunks.
         ConvCase(n: 2, cin: 3, h: 17, w: 16, cout: 4, kh: 3, kw: 3, padding: [1, 1], bias: false),
         ConvCase(n: 2, cin: 4, h: 16, w: 18, cout: 2, kh: 3, kw: 5, padding: [0, 2], groups: 2),
         ConvCase(n: 3, cin: 2, h: 6, w: 5, cout: 3, kh: 2, kw: 3, padding: [1, 0], dilation: [2, 1]),
@@ -188,6 +189,19 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
         run.forward()
         run.backward()
         return [run.outputs[0].tensor.toArray()] + run.inputGrads.map { $0!.tensor.toArray() }
+    }
+
+    /// Two chunks (each with its own column buffer, weight-gradient partials and the shared
+    /// flipped weights of the stride-1 input gradient) against finite differences.
+    @Test func twoChunksMatchFiniteDifferences() throws {
+        Parallel.configure(threads: 2)
+        defer { Parallel.configure(threads: 1) }
+        // Both have at least 2^18 multiply-adds, so the batch is split in two.
+        for c in [ConvCase(n: 4, cin: 8, h: 12, w: 12, cout: 8, kh: 3, kw: 3, padding: [1, 1]),
+                  ConvCase(n: 8, cin: 8, h: 9, w: 9, cout: 16, kh: 3, kw: 3, padding: [1, 1], groups: 2)] {
+            let k = try Conv2D(params: c.decoded, inputs: c.inputs, method: .im2col)
+            GradientCheck(step: 1e-2, tolerance: 1e-3, samplesPerInput: 64).check(k, inputs: c.inputs)
+        }
     }
 
     /// Forward and dx are computed per sample, so they are identical for any thread count;

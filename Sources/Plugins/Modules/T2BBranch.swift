@@ -9,7 +9,7 @@ import CanopySpecs
 /// `feature` h_k, `fc` Linear = `logits` z_k. The 1x1 conv has no bias with BatchNorm
 /// (the train-mode BN would cancel it) and a bias with LayerNorm, as ConvNeXt's convs.
 /// Parameters `branch.{k}.dw.weight`, `.pw.weight`, `.bn.*`, `.fc.*` as the golden
-/// `resnet8_t2b_step`. Input `deep` (the trunk's last stage) only sets the default width.
+/// `resnet8_t2b_step` (with LayerNorm: `.pw.bias` and `.ln.*` instead of `.bn.*`). Input `deep` (the trunk's last stage) only sets the default width.
 public struct T2BBranch: ModulePlugin {
     public struct Params: Decodable, Sendable {
         public var kernels = [3, 5, 7]

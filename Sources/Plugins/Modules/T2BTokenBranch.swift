@@ -66,9 +66,7 @@ public struct T2BTokenBranch: ModulePlugin {
         }
         let width = params.width ?? (b.isPoisoned(deep) || b.spec(deep).shape.rank < 2 ? 1 : b.spec(deep).shape[1])
         let channelsLast = b.permute("\(prefix)to_tokens", x, [0, 2, 3, 1])
-        let tokens = b.apply("reshape", name: "\(prefix)tokens",
-                             params: .object([("shape", .array([shape[0], shape[2] * shape[3], shape[1]].map { .int($0) }))]),
-                             inputs: [channelsLast])[0]
+        let tokens = b.reshape("\(prefix)tokens", channelsLast, [shape[0], shape[2] * shape[3], shape[1]])
         let normed = b.layerNorm("\(prefix)ln", tokens)
         let h = b.unary("gelu", "\(prefix)gelu", b.linear("\(prefix)proj", normed, out: width, weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros))
         let feature: ValueID

@@ -16,7 +16,7 @@ public struct ExperimentCompiler {
     }
 
     public func compile(_ spec: ExperimentSpec) -> CompiledExperiment? {
-        let errorsBefore = diagnostics.errorCount
+        let errorsBefore = diagnostics.errorReports
         var b = GraphBuilder(kernels: plugins.kernels)
         var origins: [SourceMark] = []
         func at(_ mark: SourceMark) -> Origin {
@@ -111,7 +111,7 @@ public struct ExperimentCompiler {
         if spec.eval.metrics.isEmpty, let topK = plugins.metrics["top_k"], let m = try? topK.make(.empty) { metrics = [m] }
 
         report(b.errors, origins: origins)
-        guard diagnostics.errorCount == errorsBefore, let optimizer, let deploy else { return nil }
+        guard diagnostics.errorReports == errorsBefore, let optimizer, let deploy else { return nil }
         guard checkMemory(b.graph, heads: heads.map(\.value), deploy: deploy, spec) else { return nil }
         return CompiledExperiment(spec: spec, graph: b.graph, input: input, target: target, values: values, losses: losses,
                                   heads: heads, deploy: deploy, deployPrefix: deployPrefix, optimizer: optimizer,

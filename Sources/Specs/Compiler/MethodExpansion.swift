@@ -28,10 +28,9 @@ public enum MethodExpansion {
     /// The context of the spec `root`: the layer style of its backbone plugin, looked up
     /// without reporting anything (the model's decoder reports a bad backbone).
     static func context(of root: Node, _ plugins: PluginSet) -> MethodContext {
-        guard let backbone = root["model"]?["backbone"] else { return MethodContext() }
-        guard let name = backbone.string ?? backbone["name"]?.string, let plugin = try? plugins.backbones.lookup(name) else {
-            return MethodContext()
-        }
+        guard let backbone = root["model"]?["backbone"],
+              let call = SpecDecoder.pluginCall(backbone, what: "backbone", DiagnosticEngine()),
+              let plugin = try? plugins.backbones.lookup(call.name) else { return MethodContext() }
         return MethodContext(backboneStyle: plugin.layerStyle)
     }
 }

@@ -21,12 +21,12 @@ public enum SpecFrontEnd {
     /// The compiled experiment of the spec at `path`.
     public static func compile(_ path: String, overrides: [String] = [], plugins: PluginSet,
                                diagnostics: DiagnosticEngine) -> CompiledExperiment? {
-        let errorsBefore = diagnostics.errorCount
+        let errorsBefore = diagnostics.errorReports
         guard let loaded = load(path, overrides: overrides, diagnostics: diagnostics) else { return nil }
         let root = MethodExpansion.apply(loaded, plugins: plugins, diagnostics: diagnostics)
         guard let spec = SpecDecoder.decode(root, name: name(of: path), diagnostics: diagnostics) else { return nil }
         let compiled = ExperimentCompiler(plugins: plugins, diagnostics: diagnostics).compile(spec)
         // Errors of loading and decoding (a bad schema, a bad value that fell back to its default) count too.
-        return diagnostics.errorCount == errorsBefore ? compiled : nil
+        return diagnostics.errorReports == errorsBefore ? compiled : nil
     }
 }

@@ -20,12 +20,16 @@ import Darwin
 public final class DiagnosticEngine {
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var sources: [String: SourceText] = [:]
+    /// Errors reported so far, repeats included: a pass that compares it before and
+    /// after knows whether it found a problem, even one reported earlier.
+    public private(set) var errorReports = 0
     private var seen: Set<Diagnostic> = []
 
     public init() {}
 
     /// Appends a diagnostic, unless it repeats one already reported.
     public func add(_ diagnostic: Diagnostic) {
+        if diagnostic.severity == .error { errorReports += 1 }
         if seen.insert(diagnostic).inserted { diagnostics.append(diagnostic) }
     }
 

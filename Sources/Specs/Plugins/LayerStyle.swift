@@ -11,8 +11,11 @@ public struct LayerStyle: Hashable, Sendable {
     /// or as token sequences (token-wise MLPs and attention).
     public enum Features: String, Sendable { case maps, tokens }
 
+    /// The normalisation after a convolution or linear layer.
     public var norm: Norm
+    /// The activation after the norm.
     public var activation: Activation
+    /// Maps or tokens.
     public var features: Features
 
     public init(norm: Norm, activation: Activation, features: Features) {

@@ -39,6 +39,7 @@ extension MethodPlugin {
 /// backbone plugin the spec names (`.convolutional` when it names none or an unknown one;
 /// the compiler reports that separately).
 public struct MethodContext: Sendable {
+    /// The `layerStyle` of the spec's backbone plugin.
     public var backboneStyle: LayerStyle
 
     public init(backboneStyle: LayerStyle = .convolutional) { self.backboneStyle = backboneStyle }

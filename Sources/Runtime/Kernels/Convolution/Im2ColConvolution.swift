@@ -45,11 +45,10 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
     static func transposedWindow(_ w: Window2D) -> Window2D? {
         guard w.stride == SpatialPair(1), w.kernel.h * w.kernel.w > 1 else { return nil }
         let ph = w.dilation.h * (w.kernel.h - 1) - w.padding.h, pw = w.dilation.w * (w.kernel.w - 1) - w.padding.w
-        guard ph >= 0, pw >= 0,
-              let t = try? Window2D(inH: w.outH, inW: w.outW, kernel: w.kernel, stride: SpatialPair(1),
-                                    padding: SpatialPair(ph, pw), dilation: w.dilation, kernelName: "conv2d"),
-              t.outH == w.inH, t.outW == w.inW else { return nil }
-        return t
+        guard ph >= 0, pw >= 0 else { return nil }
+        // Its output is inH x inW: (outH + 2 ph - d (k - 1) - 1) + 1 = inH for stride 1.
+        return try? Window2D(inH: w.outH, inW: w.outW, kernel: w.kernel, stride: SpatialPair(1),
+                             padding: SpatialPair(ph, pw), dilation: w.dilation, kernelName: "conv2d")
     }
 
     /// Columns of one block's products.
@@ -126,8 +125,8 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
             for first in blocks(samples) {
                 let count = min(blockSamples, samples.upperBound - first), width = count * p
                 for group in 0..<g.groups {
-                    // dY of the block as one [m, width] matrix.
-                    if let gathered {
+                    // dY of the block as one [m, width] matrix, for dW and the col2im path.
+                    if let gathered, dw != nil || flipped == nil {
                         for s in 0..<count {
                             let dyg = dy + (first + s) * g.outSample + group * m * p
                             for co in 0..<m { (gathered + co * width + s * p).update(from: dyg + co * p, count: p) }

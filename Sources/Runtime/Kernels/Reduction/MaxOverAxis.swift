@@ -1,4 +1,5 @@
-/// Maximum of x over one axis, the axis removed (`torch.amax(x, dim)`), as a pooling:
+/// Maximum of x over one axis (`axis`, a single int, unlike `sum`/`mean`'s `axes`
+/// list), the axis removed (`torch.amax(x, dim)`), as a pooling:
 /// `max` over the token axis of [B, N, C] is global max pooling of a token sequence.
 /// Backward routes dy to the first position holding the maximum (the index
 /// `torch.max(x, dim)` returns), found again from the saved input and output. A NaN in a
