@@ -28,8 +28,12 @@ release: deps
 # Then the example package (a user's own loss plugin and canopy executable), in this
 # package's .build: it reuses the Canopy modules just built (about 20 s instead of a
 # second full build) and leaves them valid for the next `swift build`.
+# SwiftPM keeps the example's build plan when only the Canopy dependency's file list
+# changed (a pull that adds a source file), and the build then misses the new file:
+# drop the plan whenever a Canopy source is newer than it, so it is made again.
 test: deps
 	$(SWIFT) test
+	@if [ -f .build-example/debug.yaml ] && [ -n "$$(find Sources -name '*.swift' -newer .build-example/debug.yaml -print -quit)" ]; then rm .build-example/debug.yaml; fi
 	$(SWIFT) test --package-path Examples/SymmetricKL --scratch-path .build-example
 
 bench: release
