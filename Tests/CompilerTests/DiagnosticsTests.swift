@@ -87,7 +87,7 @@ import Testing
         let r = check(Self.valid + "modle: {}\nepochs: 3\n")
         #expect(r.messages == [
             "t.yaml:10:1: error: unknown key 'modle' (did you mean 'model'?)",
-            "t.yaml:11:1: error: unknown key 'epochs' (valid keys: schema, name, description, seed, data, model, losses, "
+            "t.yaml:11:1: error: unknown key 'epochs' (valid keys: schema, name, description, seed, method, data, model, losses, "
                 + "optimizer, schedule, train, eval, output)",
         ])
     }

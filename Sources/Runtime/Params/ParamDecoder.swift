@@ -48,8 +48,7 @@ private final class KeyUsage {
     func unknownKeyErrors() -> [ParamError] {
         objects.flatMap { object in
             object.keys.filter { !object.read.contains($0) }.map { key in
-                ParamError(path: object.path + [key],
-                           "unknown key '\(key)'" + Suggestion.note(for: key, in: object.read.sorted()))
+                ParamError(path: object.path + [key], "unknown key '\(key)'" + Suggestion.noteOrList(for: key, in: object.read.sorted()))
             }
         }
     }

@@ -43,6 +43,12 @@ public enum Suggestion {
         return row[b.count]
     }
 
+    /// " (did you mean 'x'?)", or else " (valid keys: a, b, c)" (nothing when there are none).
+    public static func noteOrList(for name: String, in candidates: [String]) -> String {
+        let note = note(for: name, in: candidates)
+        return note.isEmpty && !candidates.isEmpty ? " (valid keys: \(candidates.joined(separator: ", ")))" : note
+    }
+
     /// " (did you mean 'x'?)" or the empty string.
     public static func note<S: Sequence>(for name: String, in candidates: S) -> String where S.Element == String {
         closest(to: name, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""

@@ -24,9 +24,15 @@ public enum SpecDecoder {
         let name = top.string("name", default: defaultName)
         let description = top.string("description", default: "")
         let seed = top.int("seed", default: 0, range: 0...)
+        // A `method` entry left by MethodExpansion means its error was reported: the
+        // sections it would have written are missing for that reason alone.
+        let failedMethod = top.value("method")
+        if let failedMethod, !diagnostics.hasErrors {
+            diagnostics.error("the method was not expanded (MethodExpansion.apply comes before decoding)", at: failedMethod.mark)
+        }
         let data = top.mapping("data", required: true).map(decodeData)
         let model = top.mapping("model", required: true).flatMap(decodeModel)
-        let losses = (top.sequence("losses", required: true) ?? []).compactMap { decodeLoss($0, diagnostics) }
+        let losses = (top.sequence("losses", required: failedMethod == nil) ?? []).compactMap { decodeLoss($0, diagnostics) }
         if let node = top.value("losses"), node.items?.isEmpty == true {
             diagnostics.error("'losses' needs at least one loss term", at: node.mark)
         }
