@@ -2,7 +2,8 @@ import ArgumentParser
 import CanopyRuntime
 import CanopySpecs
 
-/// `canopy plan SPEC`: the compiled plan, its costs, or one compiler pass's output.
+/// `canopy plan SPEC`: the compiled plan, its costs, or one compiler pass's output,
+/// from the plans' layouts (nothing is allocated).
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
@@ -23,14 +24,15 @@ struct PlanCommand: ParsableCommand {
             print(dump == .method ? YAMLEmitter.emit(root) : root.description, terminator: dump == .method ? "" : "\n")
             return
         }
-        let plans = ExperimentPlans(try options.compile())
+        let experiment = try options.compile()
+        let layout = ExperimentLayout(experiment)
         switch dump {
-        case nil: print(PlanReport(plans).render(), terminator: "")
+        case nil: print(PlanReport(experiment, layout: layout).render(), terminator: "")
         case .parse, .method: break
-        case .graph: print(PlanDumps.graph(plans), terminator: "")
-        case .autodiff: print(PlanDumps.schedule(plans.train, only: .backward), terminator: "")
-        case .memory: print(PlanDumps.memory(plans), terminator: "")
-        case .schedule: print(PlanDumps.schedule(plans.train, only: nil), terminator: "")
+        case .graph: print(PlanDumps.graph(experiment), terminator: "")
+        case .autodiff: print(PlanDumps.schedule(layout.train, graph: experiment.graph, backwardOnly: true), terminator: "")
+        case .memory: print(PlanDumps.memory(experiment, layout), terminator: "")
+        case .schedule: print(PlanDumps.schedule(layout.train, graph: experiment.graph), terminator: "")
         }
     }
 }

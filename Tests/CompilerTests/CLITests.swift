@@ -146,7 +146,8 @@ import Testing
         #expect(schedule.status == 0)
         #expect(schedule.stdout.hasPrefix("0 forward  conv1 [conv2d]\n"))
         #expect(schedule.stdout.contains(" zero     all parameter gradients\n"))
-        #expect(schedule.stdout.contains(" seed     loss gradient = weight slot 0\n"))
+        #expect(schedule.stdout.contains(" zero     grad loss.ce[0]\n"))
+        #expect(schedule.stdout.contains(" seed     grad loss.ce[0] = weight slot 0\n"))
         #expect(schedule.stdout.contains(" backward conv1 [conv2d] -> d(conv1.weight)\n"))
 
         let autodiff = try canopy("plan", Self.peersSpec, "--set", "data.batch_size=2", "--dump", "autodiff")

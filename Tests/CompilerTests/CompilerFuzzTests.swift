@@ -188,7 +188,8 @@ import Testing
         guard lower && activationBytes < 32e6 && compiled.graph.nodes.count < 2000 else { return (true, false) }
         let plans = ExperimentPlans(compiled)
         _ = PlanReport(plans).render()
-        _ = PlanDumps.graph(plans) + PlanDumps.memory(plans) + PlanDumps.schedule(plans.train, only: nil)
+        _ = PlanDumps.graph(compiled) + PlanDumps.memory(compiled, plans.layout)
+            + PlanDumps.schedule(plans.layout.train, graph: compiled.graph)
         return (true, true)
     }
 

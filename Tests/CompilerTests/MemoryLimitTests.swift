@@ -1,4 +1,5 @@
 import CanopySpecs
+import Foundation
 import Testing
 
 /// A legal but absurd spec is refused at compile time, with an error at the line to
@@ -6,17 +7,20 @@ import Testing
 @Suite(.serialized) struct MemoryLimitTests {
     static let peersSpec = specsFolder.appendingPathComponent("cifar100/resnet32-peers3.yaml").path
 
-    @Test func memoryNeedMatchesWhatThePlansAllocate() throws {
+    @Test func theLayoutIsWhatThePlansAllocate() throws {
         let diagnostics = DiagnosticEngine()
         let experiment = try #require(SpecFrontEnd.compile(Self.peersSpec, overrides: ["data.batch_size=16"], plugins: builtIns,
                                                            diagnostics: diagnostics))
+        let layout = ExperimentLayout(experiment)
         let plans = ExperimentPlans(experiment)
-        let need = ExperimentPlans.MemoryNeed(graph: experiment.graph, heads: experiment.heads.map(\.value), deploy: experiment.deploy)
-        #expect(need.trainArena == plans.train.transientBytes)
-        #expect(need.evalArena == plans.eval.transientBytes)
-        #expect(need.deployArena == plans.deploy.transientBytes)
-        #expect(need.persistent == plans.memory.parameters.byteCount + plans.memory.gradients.byteCount + plans.memory.states.byteCount)
-        #expect(ExperimentPlans.MemoryNeed.upperBound(experiment.graph) >= Double(need.total))
+        #expect(layout.train.transientBytes == plans.train.transientBytes)
+        #expect(layout.eval.transientBytes == plans.eval.transientBytes)
+        #expect(layout.deploy.transientBytes == plans.deploy.transientBytes)
+        #expect(layout.persistentBytes
+                == plans.memory.parameters.byteCount + plans.memory.gradients.byteCount + plans.memory.states.byteCount)
+        #expect(ExperimentLayout.upperBound(experiment.graph) >= Double(layout.totalBytes))
+        #expect(PlanReport(experiment, layout: layout).render() == PlanReport(plans).render())
+        #expect(layout.train.steps.count == plans.train.steps.count)
     }
 
     @Test func hugeBatchIsRefusedAtTheBatchSize() {
@@ -81,5 +85,48 @@ import Testing
         #expect(backbone("depth: 8, blocks_per_stage: 201") == ["t.yaml:4:62: error: must be between 1 and 200, found 201"])
         #expect(backbone("depth: 8, widths: [16, 32, 5000]")
             == ["t.yaml:4:52: error: expected three stage widths between 1 and 4096, found [16, 32, 5000]"])
+    }
+}
+
+/// `canopy check` and `canopy plan` work on the plans' layouts: a spec whose training
+/// arena alone is 11 GiB checks and plans in a fraction of that memory.
+@Suite struct LayoutOnlyCommandTests {
+    static let resnet1202 = """
+        schema: canopy/1
+        data: {dataset: cifar100, batch_size: 128}
+        model:
+          backbone: {name: resnet_cifar, depth: 1202}
+        losses:
+          - name: ce
+            plugin: cross_entropy
+            inputs: {logits: trunk.logits, target: target}
+        optimizer: {name: sgd, lr: 0.1}
+
+        """
+
+    /// Runs canopy with its address space limited to 1 GiB.
+    func canopyWithin1GiB(_ arguments: String) throws -> (status: Int32, output: String) {
+        let executable = try #require(CLITests.executable, "canopy is not built: run swift build first")
+        let directory = temporaryDirectory()
+        write(Self.resnet1202, to: directory + "/r1202.yaml")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "ulimit -v 1048576 && exec \"$0\" \(arguments) \"$1\" > \"$2\" 2>&1",
+                             executable, directory + "/r1202.yaml", directory + "/out"]
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? "")
+    }
+
+    @Test func checkOfResNet1202FitsInASmallMemoryBound() throws {
+        let r = try canopyWithin1GiB("check")
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output == "")
+    }
+
+    @Test func planOfResNet1202FitsInASmallMemoryBound() throws {
+        let r = try canopyWithin1GiB("plan")
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.contains("arena bytes       11773298112 (11227.9 MiB)  27936768 (26.6 MiB)"), "\(r.output)")
     }
 }

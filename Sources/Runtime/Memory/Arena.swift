@@ -38,9 +38,19 @@ public struct ArenaPlanner: Sendable {
     public static let alignment = 64
 
     /// Offsets for each request (same order) and the arena size they need.
+    ///
+    /// The placed buffers are kept sorted by offset, so each request walks them once in
+    /// offset order (skipping those not alive at the same time) without building or
+    /// sorting a list per request.
     public static func place(_ requests: [Request]) -> (offsets: [Int], totalBytes: Int) {
+        struct Placed {
+            var offset, end, first, last: Int
+        }
         var offsets = [Int](repeating: 0, count: requests.count)
-        var placed: [(offset: Int, end: Int, first: Int, last: Int)] = []
+        // Plain memory: this loop is quadratic in the worst case and runs in debug builds too.
+        let placed = UnsafeMutablePointer<Placed>.allocate(capacity: max(requests.count, 1))
+        defer { placed.deallocate() }
+        var count = 0
         let order = requests.indices.sorted {
             requests[$0].bytes != requests[$1].bytes ? requests[$0].bytes > requests[$1].bytes : $0 < $1
         }
@@ -48,14 +58,25 @@ public struct ArenaPlanner: Sendable {
         for i in order {
             let r = requests[i]
             let size = align(r.bytes)
-            let live = placed.filter { $0.first <= r.lastStep && r.firstStep <= $0.last }.sorted { $0.offset < $1.offset }
             var offset = 0
-            for p in live {
+            var k = 0
+            while k < count {
+                let p = placed[k]
+                k += 1
+                guard p.first <= r.lastStep && r.firstStep <= p.last else { continue }
                 if offset + size <= p.offset { break }
                 offset = max(offset, p.end)
             }
             offsets[i] = offset
-            placed.append((offset, offset + size, r.firstStep, r.lastStep))
+            // Insert after every buffer at a lower or equal offset.
+            var low = 0, high = count
+            while low < high {
+                let mid = (low + high) / 2
+                if placed[mid].offset <= offset { low = mid + 1 } else { high = mid }
+            }
+            (placed + low + 1).moveInitialize(from: placed + low, count: count - low)
+            (placed + low).initialize(to: Placed(offset: offset, end: offset + size, first: r.firstStep, last: r.lastStep))
+            count += 1
             total = max(total, offset + size)
         }
         return (offsets, total)

@@ -112,10 +112,10 @@ public struct ExperimentCompiler {
 
         report(b.errors, origins: origins)
         guard diagnostics.errorReports == errorsBefore, let optimizer, let deploy else { return nil }
-        guard checkMemory(b.graph, heads: heads.map(\.value), deploy: deploy, spec) else { return nil }
-        return CompiledExperiment(spec: spec, graph: b.graph, input: input, target: target, values: values, losses: losses,
-                                  heads: heads, deploy: deploy, deployPrefix: deployPrefix, optimizer: optimizer,
-                                  schedule: schedule, metrics: metrics, origins: origins)
+        let experiment = CompiledExperiment(spec: spec, graph: b.graph, input: input, target: target, values: values,
+                                            losses: losses, heads: heads, deploy: deploy, deployPrefix: deployPrefix,
+                                            optimizer: optimizer, schedule: schedule, metrics: metrics, origins: origins)
+        return fitsInMemory(experiment) ? experiment : nil
     }
 
     /// The head of a model on its own: the `nodes` and `losses` compiled against a given
@@ -436,18 +436,20 @@ public struct ExperimentCompiler {
 
     /// Whether the model and its plans fit in `ExperimentPlans.memoryLimit`; if not, an
     /// error at the batch size (or at the backbone, when the parameters are the bulk).
-    private func checkMemory(_ graph: Graph, heads: [ValueID], deploy: ValueID, _ spec: ExperimentSpec) -> Bool {
-        if ExperimentPlans.MemoryNeed.upperBound(graph) <= Double(ExperimentPlans.memoryLimit) { return true }
-        let need = ExperimentPlans.MemoryNeed(graph: graph, heads: heads, deploy: deploy)
-        guard need.total > ExperimentPlans.memoryLimit else { return true }
-        let parts = "training arena \(Self.gib(need.trainArena)), evaluation arena \(Self.gib(need.evalArena)), "
-            + "deployed-model arena \(Self.gib(need.deployArena)), parameters, gradients and state \(Self.gib(need.persistent))"
+    private func fitsInMemory(_ experiment: CompiledExperiment) -> Bool {
+        let spec = experiment.spec
+        if ExperimentLayout.upperBound(experiment.graph) <= Double(ExperimentPlans.memoryLimit) { return true }
+        let layout = ExperimentLayout(experiment)
+        guard layout.totalBytes > ExperimentPlans.memoryLimit else { return true }
+        let (train, eval, deploy) = (layout.train.transientBytes, layout.eval.transientBytes, layout.deploy.transientBytes)
+        let parts = "training arena \(Self.gib(train)), evaluation arena \(Self.gib(eval)), "
+            + "deployed-model arena \(Self.gib(deploy)), parameters, gradients and state \(Self.gib(layout.persistentBytes))"
         let limit = Self.gib(Double(ExperimentPlans.memoryLimit))
-        if need.persistent * 2 > need.total {
-            diagnostics.error("the model needs \(Self.gib(need.total)) (\(parts)), more than the \(limit) memory limit",
+        if layout.persistentBytes * 2 > layout.totalBytes {
+            diagnostics.error("the model needs \(Self.gib(layout.totalBytes)) (\(parts)), more than the \(limit) memory limit",
                               at: spec.model.backbone.nameMark)
         } else {
-            diagnostics.error("the plans need \(Self.gib(need.total)) at batch size \(spec.data.batchSize) (\(parts)), "
+            diagnostics.error("the plans need \(Self.gib(layout.totalBytes)) at batch size \(spec.data.batchSize) (\(parts)), "
                               + "more than the \(limit) memory limit; lower data.batch_size", at: batchMark(spec))
         }
         return false

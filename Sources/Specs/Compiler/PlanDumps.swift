@@ -1,10 +1,11 @@
 import CanopyRuntime
 
-/// Text dumps of the compiler passes' outputs (`canopy plan --dump PASS`).
+/// Text dumps of the compiler passes' outputs (`canopy plan --dump PASS`), made from the
+/// layouts alone (nothing is allocated).
 public enum PlanDumps {
     /// Every value (with role and spec) and every node (kernel, inputs -> outputs).
-    public static func graph(_ plans: ExperimentPlans) -> String {
-        let g = plans.memory.graph
+    public static func graph(_ experiment: CompiledExperiment) -> String {
+        let g = experiment.graph
         var out = "values:\n"
         for (i, v) in g.values.enumerated() {
             let role: String
@@ -21,25 +22,26 @@ public enum PlanDumps {
             out += "  \(n.name) = \(n.kernelName)(\(ins.joined(separator: ", "))) -> \(n.outputs.map { g[$0].spec.description }.joined(separator: ", "))\n"
         }
         out += "losses:\n"
-        for l in plans.experiment.losses { out += "  \(l.name) = \(g[l.value].name), weight \(l.weight), slot \(l.slot)\n" }
+        for l in experiment.losses { out += "  \(l.name) = \(g[l.value].name), weight \(l.weight), slot \(l.slot)\n" }
         out += "named values:\n"
-        for (name, v) in plans.experiment.values.sorted(by: { $0.key < $1.key }) { out += "  \(name) -> \(g[v].name) \(g[v].spec)\n" }
+        for (name, v) in experiment.values.sorted(by: { $0.key < $1.key }) { out += "  \(name) -> \(g[v].name) \(g[v].spec)\n" }
         return out
     }
 
-    /// The steps of `plan` (only those of one kind when given).
-    public static func schedule(_ plan: Plan, only: Plan.Step.Kind?) -> String {
-        let g = plan.graph
+    /// The steps of `layout` (only the backward ones when `backwardOnly`), each naming
+    /// its node or the buffer it writes.
+    public static func schedule(_ layout: PlanLayout, graph g: Graph, backwardOnly: Bool = false) -> String {
         var out = ""
-        for (i, step) in plan.steps.enumerated() where only == nil || step.kind == only {
-            switch step.kind {
-            case .forward: out += "\(i) forward  \(g.nodes[step.node!].name) [\(g.nodes[step.node!].kernelName)]\n"
-            case .backward:
-                let node = g.nodes[step.node!]
-                let grads = node.inputs.indices.filter { step.call.inputGrad($0) != nil }.map { g[node.inputs[$0]].name }
+        for (i, step) in layout.steps.enumerated() {
+            switch step {
+            case let .backward(n, inputGradients):
+                let node = g.nodes[n]
+                let grads = inputGradients.map { g[node.inputs[$0]].name }
                 out += "\(i) backward \(node.name) [\(node.kernelName)] -> d(\(grads.joined(separator: ", ")))\n"
-            case .zero: out += "\(i) zero     gradient buffer\n"
-            case let .seed(slot): out += "\(i) seed     loss gradient = weight slot \(slot)\n"
+            case _ where backwardOnly: continue
+            case let .forward(n): out += "\(i) forward  \(g.nodes[n].name) [\(g.nodes[n].kernelName)]\n"
+            case let .zero(v): out += "\(i) zero     grad \(g[v].name)\n"
+            case let .seed(v, slot): out += "\(i) seed     grad \(g[v].name) = weight slot \(slot)\n"
             case .zeroParameterGradients: out += "\(i) zero     all parameter gradients\n"
             }
         }
@@ -47,11 +49,14 @@ public enum PlanDumps {
     }
 
     /// The persistent regions and every transient buffer's offset, size and lifetime.
-    public static func memory(_ plans: ExperimentPlans) -> String {
-        let m = plans.memory
-        var out = "persistent: parameters \(m.parameters.byteCount) B (\(m.trainableCount) trainable floats), "
-            + "gradients \(m.gradients.byteCount) B, state \(m.states.byteCount) B\n"
-        for (name, plan) in [("train", plans.train), ("eval", plans.eval), ("deploy", plans.deploy)] {
+    public static func memory(_ experiment: CompiledExperiment, _ layout: ExperimentLayout) -> String {
+        let g = experiment.graph
+        let bytes = { (values: [ValueID]) in values.reduce(0) { $0 + ArenaPlanner.align(g[$1].spec.byteCount) } }
+        let trainable = bytes(g.parameters.filter(g.isTrainable))
+        let states = g.states.reduce(0) { $0 + ArenaPlanner.align($1.spec.byteCount) }
+        var out = "persistent: parameters \(max(bytes(g.parameters), 64)) B (\(trainable / 4) trainable floats), "
+            + "gradients \(max(trainable, 64)) B, state \(max(states, 64)) B\n"
+        for (name, plan) in [("train", layout.train), ("eval", layout.eval), ("deploy", layout.deploy)] {
             out += "\(name) arena: \(plan.transientBytes) B, \(plan.placements.count) buffers\n"
             for p in plan.placements {
                 out += "  @\(p.offset) \(p.bytes) B steps \(p.firstStep)-\(p.lastStep) \(p.what)\n"

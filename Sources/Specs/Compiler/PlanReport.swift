@@ -31,40 +31,43 @@ public struct PlanReport: Sendable {
     public var persistentBytes = 0
     public var batch = 1
 
-    public init(_ plans: ExperimentPlans) {
-        let graph = plans.memory.graph
-        batch = max(graph[plans.experiment.input].spec.shape[0], 1)
+    /// The report of allocated plans.
+    public init(_ plans: ExperimentPlans) { self.init(plans.experiment, layout: plans.layout) }
+
+    /// The report of an experiment's layout (nothing is allocated).
+    public init(_ experiment: CompiledExperiment, layout: ExperimentLayout) {
+        let graph = experiment.graph
+        batch = max(graph[experiment.input].spec.shape[0], 1)
         func paramCount(_ node: GraphNode) -> Int {
             node.inputs.filter { if case .parameter = graph[$0].role { true } else { false } }.reduce(0) { $0 + graph[$1].spec.shape.count }
         }
-        for step in plans.train.steps {
-            guard let n = step.node else { continue }
-            let node = graph.nodes[n]
-            switch step.kind {
-            case .forward:
+        for step in layout.train.steps {
+            switch step {
+            case let .forward(n):
+                let node = graph.nodes[n]
                 rows.append(Row(name: node.name, kernel: node.kernelName, output: graph[node.outputs[0]].spec.description,
                                 parameters: paramCount(node), macs: node.kernel.macs / batch))
                 forwardMACs += node.kernel.macs / batch
                 trainingMACs += node.kernel.macs / batch
-            case .backward:
-                let products = step.call.inputGrads.prefix(2).filter { $0 != nil }.count
-                trainingMACs += node.kernel.macs / batch * products
+            case let .backward(n, inputGradients):
+                // Each requested gradient of a product's data or weight operand (inputs 0 and 1).
+                trainingMACs += graph.nodes[n].kernel.macs / batch * inputGradients.filter { $0 < 2 }.count
             default: break
             }
         }
         parameters = graph.parameters.reduce(0) { $0 + graph[$1].spec.shape.count }
         trainableParameters = graph.parameters.filter(graph.isTrainable).reduce(0) { $0 + graph[$1].spec.shape.count }
         var deployParams = Set<ValueID>()
-        for step in plans.deploy.steps where step.kind == .forward {
-            let node = graph.nodes[step.node!]
+        for case let .forward(n) in layout.deploy.steps {
+            let node = graph.nodes[n]
             deployMACs += node.kernel.macs / batch
             for v in node.inputs { if case .parameter = graph[v].role { deployParams.insert(v) } }
         }
         deployParameters = deployParams.reduce(0) { $0 + graph[$1].spec.shape.count }
-        trainArenaBytes = plans.train.transientBytes
-        evalArenaBytes = plans.eval.transientBytes
-        deployArenaBytes = plans.deploy.transientBytes
-        persistentBytes = plans.memory.parameters.byteCount + plans.memory.gradients.byteCount + plans.memory.states.byteCount
+        trainArenaBytes = layout.train.transientBytes
+        evalArenaBytes = layout.eval.transientBytes
+        deployArenaBytes = layout.deploy.transientBytes
+        persistentBytes = layout.persistentBytes
     }
 
     /// The table and totals as text.
@@ -72,6 +75,8 @@ public struct PlanReport: Sendable {
         let widths = [max(4, rows.map(\.name.count).max() ?? 0), max(6, rows.map(\.kernel.count).max() ?? 0),
                       max(6, rows.map(\.output.count).max() ?? 0)]
         func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
+        /// The training column of the totals: 22 wide, and at least two spaces before the deployed column.
+        func training(_ s: String) -> String { s.count + 2 > 22 ? s + "  " : pad(s, 22) }
         func lpad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
         var out = pad("op", widths[0]) + "  " + pad("kernel", widths[1]) + "  " + pad("output", widths[2]) + "  "
             + lpad("params", 10) + "  " + lpad("MACs/image", 12) + "\n"
@@ -81,11 +86,11 @@ public struct PlanReport: Sendable {
         }
         out += "\n"
         out += "parameters        \(Self.count(parameters)) (\(parameters)), trainable \(trainableParameters)\n"
-        out += "                  \(pad("training", 22))deployed model\n"
-        out += "params            \(pad(String(parameters), 22))\(deployParameters)\n"
-        out += "MACs/image fwd    \(pad(Self.count(forwardMACs), 22))\(Self.count(deployMACs))\n"
+        out += "                  \(training("training"))deployed model\n"
+        out += "params            \(training(String(parameters)))\(deployParameters)\n"
+        out += "MACs/image fwd    \(training(Self.count(forwardMACs)))\(Self.count(deployMACs))\n"
         out += "MACs/image train  \(Self.count(trainingMACs)) (forward + backward products)\n"
-        out += "arena bytes       \(pad("\(trainArenaBytes) (\(Self.bytes(trainArenaBytes)))", 22))\(deployArenaBytes) (\(Self.bytes(deployArenaBytes)))\n"
+        out += "arena bytes       \(training("\(trainArenaBytes) (\(Self.bytes(trainArenaBytes)))"))\(deployArenaBytes) (\(Self.bytes(deployArenaBytes)))\n"
         out += "eval arena        \(evalArenaBytes) (\(Self.bytes(evalArenaBytes))); persistent \(persistentBytes) (\(Self.bytes(persistentBytes))) at batch \(batch)\n"
         return out
     }
