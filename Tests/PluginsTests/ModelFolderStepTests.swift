@@ -10,8 +10,9 @@ import Testing
 /// from its stored moments and `step_before`. Logits, loss, every gradient, every
 /// parameter and both moments after the step are checked. Every attr is either used,
 /// checked against the one value the implementation supports, or prose (`doc`); an
-/// unknown attr fails. The ONE and T2B cases belong to the methods and are skipped here
-/// by model name.
+/// unknown attr fails. The ONE and T2B cases belong to the methods (ONEModelStepTests,
+/// ModelFolderT2BStepTests); the cases of methods not implemented yet are known issues
+/// (`PendingGoldens`).
 @Suite struct ModelFolderStepTests {
     static let cases = GoldenFiles.cases(in: "models")
 
@@ -26,6 +27,10 @@ import Testing
         guard golden.op == "model_step" else { throw GoldenError("\(file.label): unknown op '\(golden.op)'") }
         var attrs = try StrictAttrs(golden.attrs, path: file.label)
         let model = try attrs.string("model")
+        try PendingGoldens.check(model, label: file.label) { try step(file, golden, model: model, attrs: &attrs) }
+    }
+
+    func step(_ file: GoldenFile, _ golden: GoldenCase, model: String, attrs: inout StrictAttrs) throws {
         let network: (inout GraphBuilder, ValueID) -> ValueID
         switch model {
         case "resnet8_one", "resnet8_t2b":
