@@ -59,7 +59,7 @@ public final class Trainer {
             sums = progress.lossSums ?? sums
             savedPosition = start
             options.progress.line(start.epoch >= spec.train.epochs
-                ? "\(options.directory) is complete (all \(spec.train.epochs) epochs trained): nothing to resume"
+                ? "\(options.directory) is complete (epoch \(spec.train.epochs) of \(spec.train.epochs) done): nothing to resume"
                 : "resuming at epoch \(start.epoch + 1), step \(start.step) from \(checkpointPath)")
         } else {
             memory.initialize(seed: spec.seed)
