@@ -1,5 +1,6 @@
 # Canopy: build, test, benchmark and quickstart entry points.
 # `make deps` installs the Debian packages Canopy needs (a no-op when present).
+# `make install` copies the release `canopy` to $(DESTDIR)$(PREFIX)/bin.
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -7,8 +8,9 @@ DEBIAN_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev pkg-config dataset-fas
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED_GOLDEN ?= ../shared/golden
 FIXTURE_GOLDEN := Tests/Fixtures/golden
+PREFIX ?= /usr/local
 
-.PHONY: deps build release test bench quickstart golden-sync clean
+.PHONY: deps build release install test bench quickstart golden-sync clean
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -25,6 +27,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/canopy $(DESTDIR)$(PREFIX)/bin/canopy
+
 # Then the example package (a user's own loss plugin and canopy executable), in this
 # package's .build: it reuses the Canopy modules just built (about 20 s instead of a
 # second full build) and leaves them valid for the next `swift build`.
@@ -40,9 +46,9 @@ bench: release
 	./scripts/bench.sh
 
 # Train the built-in experiment (specs/quickstart.yaml) on Fashion-MNIST; the run
-# directory is runs/quickstart.
+# directory is runs/quickstart, started over each time (--overwrite).
 quickstart: release
-	.build/release/canopy run specs/quickstart.yaml
+	.build/release/canopy run specs/quickstart.yaml --overwrite
 
 # Refresh the repository's copy of the golden reference cases from ../shared/golden.
 golden-sync:

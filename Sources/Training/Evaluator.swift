@@ -11,6 +11,12 @@ public struct Evaluator {
 
     /// `<prefix>.<head>.<result>` -> value, e.g. `test.branch[0].top1`.
     public func evaluate(_ loader: BatchLoader, prefix: String) -> [(String, Double)] {
+        evaluate(loader, prefix: prefix, abandonWhen: { false })!
+    }
+
+    /// The same, asking `stop` before each batch: nil when it returned true and the
+    /// evaluation was abandoned (an interrupt during training's evaluation).
+    public func evaluate(_ loader: BatchLoader, prefix: String, abandonWhen stop: () -> Bool) -> [(String, Double)]? {
         let e = plans.experiment
         let plan = plans.eval
         let x = plan.output(e.input)!
@@ -24,6 +30,7 @@ public struct Evaluator {
         let batches = PrefetchingBatchLoader(loader)
         batches.start(epoch: 0)
         while let batch = batches.next() {
+            if stop() { return nil }
             x.base.copyMemory(from: batch.x.base, byteCount: x.spec.byteCount)
             plan.run()
             for (h, head) in e.heads.enumerated() {

@@ -3,8 +3,8 @@ import Foundation
 
 /// `metrics.jsonl`: one JSON object per evaluated epoch (every loss term's mean by
 /// name, every metric of every head, learning rate, images/s). Each line is appended
-/// and flushed; on resume the lines of epochs after the checkpoint are dropped, so a
-/// resumed run's file equals an uninterrupted one's.
+/// with `FileIO.append` (errors name the file); on resume the lines of epochs after the
+/// checkpoint are dropped, so a resumed run's file equals an uninterrupted one's.
 public final class MetricsLog {
     public let path: String
     /// The records kept from an earlier run (on resume), oldest first.
@@ -19,18 +19,14 @@ public final class MetricsLog {
                 lines.append(line)
                 kept.append(value)
             }
-            try (lines.map { $0 + "\n" }.joined()).write(toFile: path, atomically: true, encoding: .utf8)
+            try FileIO.writeAtomically([Array(lines.map { $0 + "\n" }.joined().utf8)], to: path)
         } else {
-            try "".write(toFile: path, atomically: true, encoding: .utf8)
+            try FileIO.writeAtomically([], to: path)
         }
     }
 
     /// Appends one record.
     public func append(_ record: ParamValue) throws {
-        let line = JSON.serialize(record) + "\n"
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw CheckpointError("\(path): cannot open for appending") }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(line.utf8))
+        try FileIO.append(Array((JSON.serialize(record) + "\n").utf8), to: path)
     }
 }

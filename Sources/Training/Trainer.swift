@@ -17,6 +17,9 @@ public final class Trainer {
         /// Stop as an interrupt would (checkpoint, then `TrainingInterrupted`) after this
         /// many optimizer steps of this invocation: time-boxed runs, and resume tests.
         public var stopAfterSteps: Int?
+        /// Whether to stop as on Ctrl-C: asked after every step and before every evaluation
+        /// batch (an interrupted evaluation is redone on resume). The signal flag by default.
+        public var interruptRequested: () -> Bool = { InterruptFlag.isRaised }
         public init(directory: String) { self.directory = directory }
     }
 
@@ -35,6 +38,8 @@ public final class Trainer {
     }
 
     var checkpointPath: String { options.directory + "/checkpoint.safetensors" }
+    /// Where the checkpoint in the run directory stands, once one was read or written.
+    private var savedPosition: Checkpoint.Position?
 
     /// Runs to the spec's last epoch (or until interrupted); returns the final record.
     @discardableResult
@@ -52,7 +57,10 @@ public final class Trainer {
             }
             start = progress.position
             sums = progress.lossSums ?? sums
-            options.progress.line("resuming at epoch \(start.epoch + 1), step \(start.step) from \(checkpointPath)")
+            savedPosition = start
+            options.progress.line(start.epoch >= spec.train.epochs
+                ? "\(options.directory) is complete (epoch \(spec.train.epochs) of \(spec.train.epochs) done): nothing to resume"
+                : "resuming at epoch \(start.epoch + 1), step \(start.step) from \(checkpointPath)")
         } else {
             memory.initialize(seed: spec.seed)
             if let teacher = spec.model.teacher {
@@ -79,7 +87,6 @@ public final class Trainer {
             }
             last = record
         }
-        var lastLR = 0.0
         var stepsThisRun = 0
 
         for epoch in start.epoch..<spec.train.epochs {
@@ -99,15 +106,12 @@ public final class Trainer {
                     let value = train.output(loss.value)!.f[0]
                     guard value.isFinite else {
                         throw TrainingError("loss term '\(loss.name)' became \(value) at epoch \(epoch + 1), step \(step + 1); "
-                                            + "training stopped, the last good checkpoint is kept")
+                                            + "training stopped, " + keptCheckpoint)
                     }
                     sums.add(i, Double(value))
                 }
                 sums.steps += 1
-                let position = TrainingPosition(epoch: epoch, step: step, stepsPerEpoch: steps, totalEpochs: spec.train.epochs)
-                let base = experiment.optimizer.learningRate
-                lastLR = experiment.schedule?.learningRate(base: base, at: position) ?? base
-                experiment.optimizer.step(flat, state: &optimizerMemory.state, lr: lastLR)
+                experiment.optimizer.step(flat, state: &optimizerMemory.state, lr: learningRate(epoch: epoch, step: step, steps: steps))
                 let elapsed = Date().timeIntervalSince(epochStart)
                 let done = step + 1 - firstStep
                 options.progress.step(epoch: epoch, epochs: spec.train.epochs, step: step, steps: steps,
@@ -116,23 +120,29 @@ public final class Trainer {
                                       remainingSteps: steps - step - 1 + (spec.train.epochs - epoch - 1) * steps,
                                       secondsPerStep: elapsed / Double(done))
                 stepsThisRun += 1
-                if InterruptFlag.isRaised || stepsThisRun == options.stopAfterSteps {
+                if options.interruptRequested() || stepsThisRun == options.stopAfterSteps {
                     try save(Checkpoint.Position(epoch: epoch, step: step + 1), sums: sums)
                     options.progress.line("interrupted: checkpoint saved at epoch \(epoch + 1), step \(step + 1); continue with --resume")
                     throw TrainingInterrupted()
                 }
             }
             let seconds = Date().timeIntervalSince(epochStart)
-            var record: [(key: String, value: ParamValue)] = [("epoch", .int(epoch)), ("lr", .double(lastLR))]
+            // The learning rate of the epoch's last step, also when a resumed run had none left to take.
+            var record: [(key: String, value: ParamValue)] = [("epoch", .int(epoch)),
+                                                              ("lr", .double(learningRate(epoch: epoch, step: steps - 1, steps: steps)))]
             for (i, loss) in experiment.losses.enumerated() {
                 record.append(("loss.\(loss.name)", .double(sums.mean(i))))
                 record.append(("weight.\(loss.name)", .double(loss.weight.value(epoch: epoch))))
             }
             let evaluate = (epoch + 1) % spec.eval.every == 0 || epoch + 1 == spec.train.epochs
             if evaluate {
-                let evaluator = Evaluator(plans)
-                var results = evaluator.evaluate(data.test, prefix: "test")
-                if let v = data.validation { results += evaluator.evaluate(v, prefix: "val") }
+                guard let results = evaluation() else {
+                    // Abandoned: the checkpoint stands after the epoch's steps, so resume redoes this evaluation.
+                    try save(Checkpoint.Position(epoch: epoch, step: steps), sums: sums)
+                    options.progress.line("interrupted during evaluation: checkpoint saved at epoch \(epoch + 1), step \(steps); "
+                                          + "continue with --resume")
+                    throw TrainingInterrupted()
+                }
                 for (name, value) in results {
                     record.append((name, .double(value)))
                     if value > best[name]?.value ?? -1 { best[name] = (value, epoch) }
@@ -163,6 +173,32 @@ public final class Trainer {
                              optimizerState: optimizerMemory.state,
                              progress: Checkpoint.Progress(position: position, optimizerSteps: optimizerMemory.state.steps,
                                                            seed: experiment.spec.seed, specHash: specHash, lossSums: sums))
+        savedPosition = position
+    }
+
+    /// What a stopped run leaves to continue from, for its message.
+    private var keptCheckpoint: String {
+        guard let position = savedPosition else { return "before its first checkpoint (none is kept)" }
+        let at = position.step == 0 ? "after epoch \(position.epoch)" : "at epoch \(position.epoch + 1), step \(position.step)"
+        return "the last good checkpoint (\(at)) is kept in \(checkpointPath)"
+    }
+
+    /// The learning rate of `step` (of `steps`) in `epoch`: the schedule's, else the optimizer's.
+    private func learningRate(epoch: Int, step: Int, steps: Int) -> Double {
+        let position = TrainingPosition(epoch: epoch, step: step, stepsPerEpoch: steps, totalEpochs: experiment.spec.train.epochs)
+        let base = experiment.optimizer.learningRate
+        return experiment.schedule?.learningRate(base: base, at: position) ?? base
+    }
+
+    /// The test (and validation) results of the model as it stands, or nil when an interrupt abandoned them.
+    private func evaluation() -> [(String, Double)]? {
+        let evaluator = Evaluator(plans)
+        guard var results = evaluator.evaluate(data.test, prefix: "test", abandonWhen: options.interruptRequested) else { return nil }
+        if let v = data.validation {
+            guard let val = evaluator.evaluate(v, prefix: "val", abandonWhen: options.interruptRequested) else { return nil }
+            results += val
+        }
+        return results
     }
 
     static func summary(_ record: [(key: String, value: ParamValue)]) -> String {

@@ -1,4 +1,5 @@
 import CanopyRuntime
+import CanopySpecs
 import Foundation
 import Testing
 
@@ -21,10 +22,12 @@ import Testing
         train: {epochs: 4, threads: 1}
         """
 
-    func writeSpec() throws -> (dir: String, spec: String) {
+    /// The spec in a new directory; `quick`: one epoch of one step (a run takes seconds).
+    func writeSpec(quick: Bool = false) throws -> (dir: String, spec: String) {
         let dir = NSTemporaryDirectory() + "canopy-cli-run-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try Self.spec.write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
+        let text = quick ? Self.spec.replacingOccurrences(of: "train: {epochs: 4,", with: "train: {epochs: 1, steps_per_epoch: 1,") : Self.spec
+        try text.write(toFile: dir + "/tiny.yaml", atomically: true, encoding: .utf8)
         return (dir, dir + "/tiny.yaml")
     }
 
@@ -88,5 +91,89 @@ import Testing
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try read(dir + "/cut/metrics.jsonl") == read(dir + "/whole/metrics.jsonl"))
         #expect(try read(dir + "/cut/final.json") == read(dir + "/whole/final.json"))
+    }
+
+    /// A second run into a directory another run holds fails at once, naming both (issue 10, defect 4).
+    @Test func runIntoALockedDirectoryFailsAtOnce() throws {
+        let (dir, spec) = try writeSpec(quick: true)
+        try FileManager.default.createDirectory(atPath: dir + "/run", withIntermediateDirectories: true)
+        let lock = open(dir + "/run/.lock", O_RDWR | O_CREAT, 0o644)
+        #expect(lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
+        _ = "\(getpid())\n".withCString { write(lock, $0, strlen($0)) }
+        let second = try CLITests().canopy("run", spec, "--out", dir + "/run", "--quiet")
+        #expect(second.status == 1)
+        #expect(second.stderr == "error: \(dir)/run is in use by another canopy run (pid \(getpid())); "
+            + "wait for it to end or choose another --out\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/run/metrics.jsonl"))
+        close(lock)
+        #expect(try CLITests().canopy("run", spec, "--out", dir + "/run", "--quiet").status == 0)
+    }
+
+    /// A rerun into a finished run is refused; --resume says it is complete, --overwrite starts over.
+    @Test func rerunIntoAFinishedRunNeedsResumeOrOverwrite() throws {
+        let (dir, spec) = try writeSpec(quick: true)
+        let stale = dir + "/run/.checkpoint.safetensors.tmp-999999999-0"  // a write killed midway
+        try FileManager.default.createDirectory(atPath: dir + "/run", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: stale, contents: Data([1])))
+        let first = try CLITests().canopy("run", spec, "--out", dir + "/run")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("removed \(stale), left by a write that was killed"))
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        let final = try read(dir + "/run/final.json")
+
+        let again = try CLITests().canopy("run", spec, "--out", dir + "/run", "--quiet")
+        #expect(again.status == 1)
+        #expect(again.stderr == "error: \(dir)/run already holds a run (checkpoint.safetensors, metrics.jsonl, timing.jsonl, "
+            + "final.json): continue it with --resume, or start over with --overwrite, which deletes its files\n")
+        #expect(try read(dir + "/run/final.json") == final)
+
+        let resumed = try CLITests().canopy("run", spec, "--out", dir + "/run", "--resume")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("\(dir)/run is complete (epoch 1 of 1 done): nothing to resume"))
+        #expect(!resumed.stderr.contains("resuming at"))
+
+        let both = try CLITests().canopy("run", spec, "--out", dir + "/run", "--resume", "--overwrite")
+        #expect(both.status == 64)
+        let overwritten = try CLITests().canopy("run", spec, "--out", dir + "/run", "--overwrite", "--quiet")
+        #expect(overwritten.status == 0, "\(overwritten.stderr)")
+        #expect(try read(dir + "/run/final.json") == final)
+    }
+
+    /// --threads is range-checked, recorded in spec.resolved.yaml and env.json, and a
+    /// resume with another count is refused (issue 10, defect 8).
+    @Test func threadsAreCheckedRecordedAndKeptOnResume() throws {
+        let (dir, spec) = try writeSpec(quick: true)
+        for bad in ["0", "1000"] {
+            let r = try CLITests().canopy("run", spec, "--out", dir + "/bad", "--threads", bad)
+            #expect(r.status == 64)
+            #expect(r.stderr.contains("--threads must be between 1 and 256, found \(bad)"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/bad"))
+        }
+        let run = try CLITests().canopy("run", spec, "--out", dir + "/run", "--threads", "2", "--quiet")
+        #expect(run.status == 0, "\(run.stderr)")
+        let recorded = SpecFrontEnd.load(dir + "/run/spec.resolved.yaml", overrides: [], diagnostics: DiagnosticEngine())
+        #expect(recorded?["train"]?["threads"]?.int == 2)
+        #expect(try JSON.parse(read(dir + "/run/env.json"))["threads"] == .int(2))
+        let resolved = try read(dir + "/run/spec.resolved.yaml")
+
+        let other = try CLITests().canopy("run", spec, "--out", dir + "/run", "--resume", "--threads", "1", "--quiet")
+        #expect(other.status == 1)
+        #expect(other.stderr == "error: \(dir)/run was trained with 2 threads (env.json), this run has 1; "
+            + "results depend on the thread count: resume with --threads 2\n")
+        #expect(try read(dir + "/run/spec.resolved.yaml") == resolved)
+        let same = try CLITests().canopy("run", spec, "--out", dir + "/run", "--resume", "--threads", "2", "--quiet")
+        #expect(same.status == 0, "\(same.stderr)")
+    }
+
+    /// --out that cannot be a directory: a clear message naming the path, not NSCocoaErrorDomain.
+    @Test func unusableOutIsNamed() throws {
+        let (dir, spec) = try writeSpec(quick: true)
+        #expect(FileManager.default.createFile(atPath: dir + "/file", contents: nil))
+        let onFile = try CLITests().canopy("run", spec, "--out", dir + "/file", "--quiet")
+        #expect(onFile.status == 1)
+        #expect(onFile.stderr == "error: \(dir)/file exists and is not a directory: give the run a directory\n")
+        let underFile = try CLITests().canopy("run", spec, "--out", dir + "/file/run", "--quiet")
+        #expect(underFile.status == 1)
+        #expect(underFile.stderr == "error: cannot create the run directory \(dir)/file/run: \(dir)/file is not a directory\n")
     }
 }

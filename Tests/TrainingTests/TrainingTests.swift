@@ -44,14 +44,16 @@ import Testing
         return (try #require(compiled), dir)
     }
 
-    /// Trains into `dir/run` and returns the metrics.jsonl lines.
-    static func train(_ experiment: CompiledExperiment, _ dir: String, resume: Bool = false, stopAfter: Int? = nil) throws -> [String] {
+    /// Trains into `dir/run` and returns the metrics.jsonl lines; `interrupt` replaces the signal flag.
+    static func train(_ experiment: CompiledExperiment, _ dir: String, resume: Bool = false, stopAfter: Int? = nil,
+                      interrupt: (() -> Bool)? = nil) throws -> [String] {
         let plans = ExperimentPlans(experiment)
         var options = Trainer.Options(directory: dir + "/run")
         try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
         options.resume = resume
         options.progress.quiet = true
         options.stopAfterSteps = stopAfter
+        if let interrupt { options.interruptRequested = interrupt }
         let trainer = Trainer(plans: plans, data: try ExperimentData(experiment.spec), options: options)
         do { try trainer.run() } catch is TrainingInterrupted {}
         return try String(contentsOfFile: options.directory + "/metrics.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
@@ -103,18 +105,91 @@ import Testing
             == String(contentsOfFile: dir + "/run/final.json", encoding: .utf8))
     }
 
-    @Test func nanLossStopsWithNamedTermAndKeepsCheckpoint() throws {
-        let (experiment, dir) = try Self.compile(overrides: ["optimizer.lr=1.0e30", "train.epochs=2", "data.train_subset=512"])
+    /// An interrupt right after an epoch's last step: the resumed run has no step left in
+    /// that epoch and still records the learning rate of its last step (was 0.0).
+    @Test func resumeAfterAnEpochsLastStepEqualsUninterruptedRun() throws {
+        let small = ["train.epochs=2", "train.steps_per_epoch=1", "data.train_subset=512", "data.test_subset=128", "data.validation=64"]
+        let (experiment, dir) = try Self.compile(overrides: small)
+        _ = try Self.train(experiment, dir)
+        let (_, cut) = try Self.compile(overrides: small)
+        #expect(try Self.train(experiment, cut, stopAfter: 1).isEmpty)
+        let resumed = try Self.train(experiment, cut, resume: true)
+        #expect(Self.number(resumed[0], "lr") == 0.05)
+        #expect(try String(contentsOfFile: cut + "/run/metrics.jsonl", encoding: .utf8)
+            == String(contentsOfFile: dir + "/run/metrics.jsonl", encoding: .utf8))
+    }
+
+    /// Ctrl-C during the final evaluation: the evaluation is abandoned at its next batch,
+    /// the run stops as interrupted (no final.json), and resume redoes the evaluation and
+    /// ends identical to an uninterrupted run.
+    @Test func interruptDuringEvaluationIsResumedToAnIdenticalRun() throws {
+        let small = ["train.epochs=1", "train.steps_per_epoch=1", "data.train_subset=512", "data.test_subset=128", "data.validation=64"]
+        let (experiment, dir) = try Self.compile(overrides: small)
+        let uninterrupted = try Self.train(experiment, dir)
+        let (_, cut) = try Self.compile(overrides: small)
+        // Asked after the one training step (no), then before the first evaluation batch (yes).
+        final class Asked { var count = 0 }
+        let asked = Asked()
+        let lines = try Self.train(experiment, cut, interrupt: {
+            asked.count += 1
+            return asked.count > 1
+        })
+        #expect(asked.count == 2, "the evaluation did not ask for interrupts")
+        #expect(lines.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: cut + "/run/final.json"))
+        let checkpoint = try SafetensorsFile(contentsOf: cut + "/run/checkpoint.safetensors")
+        #expect(checkpoint.metadata["epoch"] == "0" && checkpoint.metadata["step"] == "1")
+        #expect(try Self.train(experiment, cut, resume: true) == uninterrupted)
+        #expect(try String(contentsOfFile: cut + "/run/final.json", encoding: .utf8)
+            == String(contentsOfFile: dir + "/run/final.json", encoding: .utf8))
+    }
+
+    /// Resuming a finished run trains nothing (a step would trip stopAfterSteps) and keeps its results.
+    @Test func resumingAFinishedRunTrainsNothing() throws {
+        let (experiment, dir) = try Self.compile(overrides: ["train.epochs=1", "train.steps_per_epoch=1", "data.train_subset=512",
+                                                             "data.test_subset=128", "data.validation=64"])
+        let lines = try Self.train(experiment, dir)
+        let final = try String(contentsOfFile: dir + "/run/final.json", encoding: .utf8)
         let plans = ExperimentPlans(experiment)
+        var options = Trainer.Options(directory: dir + "/run")
+        options.resume = true
+        options.progress.quiet = true
+        options.stopAfterSteps = 1
+        try Trainer(plans: plans, data: try ExperimentData(experiment.spec), options: options).run()
+        #expect(try String(contentsOfFile: dir + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n").map(String.init) == lines)
+        #expect(try String(contentsOfFile: dir + "/run/final.json", encoding: .utf8) == final)
+    }
+
+    static func nanRun(_ dir: String, _ experiment: CompiledExperiment, resume: Bool = false, stopAfter: Int? = nil) throws -> Trainer {
         var options = Trainer.Options(directory: dir + "/run")
         try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
         options.progress.quiet = true
-        let trainer = Trainer(plans: plans, data: try ExperimentData(experiment.spec), options: options)
+        options.resume = resume
+        options.stopAfterSteps = stopAfter
+        return Trainer(plans: ExperimentPlans(experiment), data: try ExperimentData(experiment.spec), options: options)
+    }
+
+    /// A NaN loss before any checkpoint says that none is kept (it claimed "the last good checkpoint").
+    @Test func nanLossBeforeTheFirstCheckpointSaysNoneIsKept() throws {
+        let (experiment, dir) = try Self.compile(overrides: ["optimizer.lr=1.0e30", "train.epochs=2", "data.train_subset=512"])
         #expect {
-            try trainer.run()
+            try Self.nanRun(dir, experiment).run()
         } throws: { error in
             let text = "\(error)"
-            return text.contains("loss term '") && text.contains("at epoch 1, step ") && text.contains("last good checkpoint")
+            return text.contains("loss term '") && text.contains("at epoch 1, step ")
+                && text.hasSuffix("training stopped, before its first checkpoint (none is kept)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/run/checkpoint.safetensors"))
+    }
+
+    /// A NaN loss after a checkpoint names it: the step-1 checkpoint of the exploding learning rate, resumed.
+    @Test func nanLossNamesTheCheckpointKept() throws {
+        let (experiment, dir) = try Self.compile(overrides: ["optimizer.lr=1.0e30", "train.epochs=2", "data.train_subset=512"])
+        #expect(throws: TrainingInterrupted.self) { try Self.nanRun(dir, experiment, stopAfter: 1).run() }
+        #expect {
+            try Self.nanRun(dir, experiment, resume: true).run()
+        } throws: {
+            "\($0)".hasSuffix("training stopped, the last good checkpoint (at epoch 1, step 1) is kept in \(dir)/run/checkpoint.safetensors")
         }
     }
 

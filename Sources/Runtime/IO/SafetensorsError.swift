@@ -7,7 +7,7 @@ public struct SafetensorsError: Error, Sendable, Equatable, CustomStringConverti
         case fileNotFound
         /// The file could not be opened or read (the system's message).
         case readFailed(String)
-        /// The file could not be written (the system's message).
+        /// The file could not be written (FileIO's message, which names the file).
         case writeFailed(String)
         /// Fewer than the 8 bytes of the header length.
         case fileTooShort(size: Int)
@@ -55,7 +55,7 @@ public struct SafetensorsError: Error, Sendable, Equatable, CustomStringConverti
         switch reason {
         case .fileNotFound: message = "no such file"
         case let .readFailed(m): message = "cannot read: \(m)"
-        case let .writeFailed(m): message = "cannot write: \(m)"
+        case let .writeFailed(m): return m  // FileIO's message names the file already
         case let .fileTooShort(size): message = "file is \(size) bytes, shorter than the 8-byte header length"
         case let .headerTooLarge(length): message = "header length \(length) exceeds the 100000000-byte limit"
         case let .headerBeyondFile(length, size):

@@ -153,6 +153,9 @@ public struct ValueRef: Sendable, Hashable {
 
 /// `train:` how long and how.
 public struct TrainSpec: Sendable {
+    /// The valid `threads` (also of `canopy run --threads`).
+    public static let threadsRange = 1...256
+
     public var epochs: Int
     public var threads: Int
     /// Stop after this many steps per epoch (for smoke tests), or nil for full epochs.

@@ -233,7 +233,7 @@ public enum SpecDecoder {
 
     static func decodeTrain(_ r: MappingReader, root: Node) -> TrainSpec {
         let spec = TrainSpec(epochs: r.int("epochs", default: 10, range: 1...100_000),
-                             threads: r.int("threads", default: 2, range: 1...256),
+                             threads: r.int("threads", default: 2, range: TrainSpec.threadsRange),
                              stepsPerEpoch: r.optionalInt("steps_per_epoch", range: 1...))
         r.finish()
         return spec
