@@ -12,12 +12,17 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var options: SpecOptions
     @Argument(help: "A checkpoint written by canopy run.") var checkpoint: String
+    @Flag(help: "Accept a checkpoint that also holds tensors this spec's model does not have (they are ignored).")
+    var allowExtra = false
 
     func run() throws {
         let experiment = try options.compile()
         do {
             let plans = ExperimentPlans(experiment)
-            try Checkpoint.readModel(checkpoint, into: plans.memory)
+            if let warning = try Checkpoint.readModel(checkpoint, into: plans.memory, specHash: experiment.specHash,
+                                                      allowExtra: allowExtra) {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
             let data = try ExperimentData(experiment.spec)
             let evaluator = Evaluator(plans)
             var results = evaluator.evaluate(data.test, prefix: "test")

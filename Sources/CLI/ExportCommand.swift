@@ -12,13 +12,18 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var options: SpecOptions
     @Argument(help: "A checkpoint written by canopy run.") var checkpoint: String
+    @Flag(help: "Accept a checkpoint that also holds tensors this spec's model does not have (they are ignored).")
+    var allowExtra = false
     @Option(name: .shortAndLong, help: "The safetensors file to write.") var output: String
 
     func run() throws {
         let experiment = try options.compile()
         do {
             let plans = ExperimentPlans(experiment)
-            try Checkpoint.readModel(checkpoint, into: plans.memory)
+            if let warning = try Checkpoint.readModel(checkpoint, into: plans.memory, specHash: experiment.specHash,
+                                                      allowExtra: allowExtra) {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
             try DeployedModel(plans).write(to: output)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -108,15 +108,38 @@ public struct Checkpoint {
                         specHash: file.metadata["spec_hash"] ?? "", lossSums: sums)
     }
 
-    /// Loads only the model tensors (parameters and running statistics) from a
-    /// checkpoint or an export; `rename` maps the model's names to the file's.
-    public static func readModel(_ path: String, into memory: ModelMemory, rename: (String) -> String? = { $0 },
-                                 only keep: Set<String>? = nil) throws {
+    /// Loads only the model tensors (parameters and running statistics) that `rename`
+    /// maps to a name in the file (nil: not read from it), as a teacher's weights are read
+    /// from a checkpoint or an export; each must be there with its shape, and the file may
+    /// hold other tensors.
+    public static func readModel(_ path: String, into memory: ModelMemory, rename: (String) -> String?) throws {
         let file = try SafetensorsFile(contentsOf: path)
-        for (name, tensor) in memory.namedTensors where keep?.contains(name) ?? true {
+        let problems = ModelFit(file, memory, rename: rename).problems(allowExtra: true)
+        guard problems.isEmpty else { throw CheckpointError("\(path) does not fit the model:\n  " + problems.joined(separator: "\n  ")) }
+        for (name, tensor) in memory.namedTensors {
             guard let fileName = rename(name) else { continue }
             try load(file, fileName, into: tensor, path: path)
         }
+    }
+
+    /// Loads a whole model, as `eval` and `export` do: every parameter and running
+    /// statistic under its own name with its shape, and no other tensor than Canopy's
+    /// additions (optimizer state, `num_batches_tracked`) unless `allowExtra`; a problem
+    /// throws, listing all of them. Returns a warning when the file's `spec_hash` differs
+    /// from `specHash` although the tensors fit (an edited spec, or another one of the
+    /// same architecture), nil when it is equal or absent (a file not written by Canopy).
+    public static func readModel(_ path: String, into memory: ModelMemory, specHash: String, allowExtra: Bool) throws -> String? {
+        let file = try SafetensorsFile(contentsOf: path)
+        let stored = file.metadata["spec_hash"]
+        let problems = ModelFit(file, memory).problems(allowExtra: allowExtra)
+        guard problems.isEmpty else {
+            let hashes = stored.map { $0 == specHash ? "" : " (it was written by a spec with hash \($0), this spec's is \(specHash))" } ?? ""
+            throw CheckpointError("\(path) does not fit this spec's model\(hashes):\n  " + problems.joined(separator: "\n  "))
+        }
+        for (name, tensor) in memory.namedTensors { try load(file, name, into: tensor, path: path) }
+        guard let stored, stored != specHash else { return nil }
+        return "\(path) was written by a spec with hash \(stored), this spec's is \(specHash) (another or an edited spec); "
+            + "its tensors fit this model, so it is used"
     }
 
     private static func load(_ file: SafetensorsFile, _ name: String, into tensor: Tensor, path: String) throws {

@@ -28,8 +28,11 @@ public struct DeployedModel {
         return name
     }
 
+    /// Writes the deployed model's tensors to `path` atomically, with the spec's hash in
+    /// the metadata.
     public func write(to path: String, batchesTracked: Int = 0) throws {
-        var writer = SafetensorsWriter(metadata: ["format": "pt", "canopy": "deployed model of \(plans.experiment.spec.name)"])
+        var writer = SafetensorsWriter(metadata: ["format": "pt", "canopy": "deployed model of \(plans.experiment.spec.name)",
+                                                  "spec_hash": plans.experiment.specHash])
         try Checkpoint.addModel(&writer, memory: plans.memory, rename: exportName, batchesTracked: batchesTracked, only: tensorNames)
         try writer.write(to: path)
     }

@@ -166,7 +166,7 @@ public final class Trainer {
     }
 
     /// The hash of the resolved spec that checkpoints and final.json carry.
-    public var specHash: String { Self.hash(YAMLEmitter.emit(experiment.spec.root)) }
+    public var specHash: String { experiment.specHash }
 
     private func save(_ position: Checkpoint.Position, sums: LossSums) throws {
         try Checkpoint.write(checkpointPath, memory: plans.memory, optimizerStateNames: experiment.optimizer.stateNames,
@@ -209,13 +209,6 @@ public final class Trainer {
             default: return nil
             }
         }.joined(separator: "  ")
-    }
-
-    /// FNV-1a 64 of `text`, as hex.
-    static func hash(_ text: String) -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return String(h, radix: 16)
     }
 }
 

@@ -29,7 +29,27 @@ import Testing
         let z = TensorStorage([2, 3], floats: [1, 2, 3, 3, 2, 1])
         var d = BranchDiversity(branches: 3, featureDims: nil)
         d.add(logits: [z.tensor, z.tensor, z.tensor], features: [], rows: 2)
-        #expect(d.results.map(\.0) == ["disagreement", "kl"])
+        #expect(d.results.map(\.0) == ["disagreement", "kl", "nonfinite"])
         #expect(d.results.allSatisfy { abs($0.1) < 1e-12 })
+    }
+
+    /// A NaN or infinite row agrees with nothing (two NaN rows used to count as agreeing,
+    /// their argmax both 0); the other statistics cover only the finite samples.
+    @Test func nonFiniteRowsDisagreeAndAreCounted() {
+        let nan = Float.nan
+        // Sample 0: both finite and equal. Sample 1: both NaN. Sample 2: branch 1 has +inf.
+        // Sample 3: logits finite and equal, a NaN in branch 0's features.
+        let z0 = TensorStorage([4, 2], floats: [1, 0, nan, nan, 1, 0, 2, 0])
+        let z1 = TensorStorage([4, 2], floats: [1, 0, nan, nan, .infinity, 0, 2, 0])
+        let h0 = TensorStorage([4, 1], floats: [1, 2, 3, nan]), h1 = TensorStorage([4, 1], floats: [2, 4, 6, 8])
+        var d = BranchDiversity(branches: 2, featureDims: [1, 1])
+        d.add(logits: [z0.tensor, z1.tensor], features: [h0.tensor, h1.tensor], rows: 4)
+        let r = Dictionary(uniqueKeysWithValues: d.results)
+        #expect(r["disagreement"] == 0.5)
+        #expect(r["nonfinite"] == 3)
+        #expect(r["kl"] == 0)
+        // One finite sample: the feature dimensions are constant over it.
+        #expect(r["feature_correlation"] == 0)
+        #expect(d.results.allSatisfy { $0.1.isFinite })
     }
 }

@@ -40,7 +40,7 @@ import Testing
 
     @Test func methodsAskForTopOneAndFive() throws {
         let experiment = try Self.compile(Self.spec("{name: one}"))
-        #expect(experiment.metrics.flatMap(\.resultNames) == ["top1", "top5"])
+        #expect(experiment.metrics.flatMap(\.resultNames) == ["top1", "top5", "nonfinite"])
     }
 
     /// ONE on 4 classes of 1x8x8 images (a bright 2x2 patch in one quadrant per class, plus

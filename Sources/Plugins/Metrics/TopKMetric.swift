@@ -2,7 +2,9 @@ import CanopyRuntime
 import CanopySpecs
 
 /// Metric plugin `top_k`: the fraction of samples whose target is among the k highest
-/// logits, for each requested k (ties count against the sample, as torch.topk ranks them first-come).
+/// logits, for each requested k (ties count against the sample, as torch.topk ranks them first-come),
+/// and `nonfinite`, the number of samples whose logits row holds a NaN or an infinity:
+/// such a sample counts as wrong for every k (NaN compares false, so it would otherwise rank first).
 public struct TopKMetric: MetricPlugin {
     public struct Params: Decodable, Sendable {
         public var k: [Int] = [1]
@@ -30,7 +32,7 @@ public struct TopKMetric: MetricPlugin {
         ks = params.k
     }
 
-    public var resultNames: [String] { ks.map { "top\($0)" } }
+    public var resultNames: [String] { ks.map { "top\($0)" } + ["nonfinite"] }
 
     public func makeAccumulator() -> any MetricAccumulator { Accumulator(ks: ks) }
 
@@ -38,6 +40,7 @@ public struct TopKMetric: MetricPlugin {
         let ks: [Int]
         var hits: [Int]
         var total = 0
+        var nonfinite = 0
 
         init(ks: [Int]) {
             self.ks = ks
@@ -49,16 +52,17 @@ public struct TopKMetric: MetricPlugin {
             for r in 0..<min(rows, logits.shape[0]) {
                 let row = logits.f + r * classes
                 let t = Int(target.i[r])
-                guard t >= 0 && t < classes else { total += 1; continue }
+                total += 1
+                guard (0..<classes).allSatisfy({ row[$0].isFinite }) else { nonfinite += 1; continue }
+                guard t >= 0 && t < classes else { continue }
                 let score = row[t]
                 // Rank = classes scoring higher, plus equal scores at a lower index.
                 var rank = 0
                 for c in 0..<classes where row[c] > score || (row[c] == score && c < t) { rank += 1 }
                 for (j, k) in ks.enumerated() where rank < k { hits[j] += 1 }
-                total += 1
             }
         }
 
-        var results: [Double] { hits.map { total > 0 ? Double($0) / Double(total) : 0 } }
+        var results: [Double] { hits.map { total > 0 ? Double($0) / Double(total) : 0 } + [Double(nonfinite)] }
     }
 }

@@ -5,11 +5,15 @@ import Foundation
 /// per-head `MetricPlugin` cannot see (it looks at one head at a time):
 ///
 /// - `disagreement`: mean over pairs k < l of the fraction of samples whose top-1
-///   predictions differ;
+///   predictions differ; a logits row with a NaN or an infinity agrees with no other row
+///   (not even another non-finite one);
 /// - `kl`: mean over ordered pairs k != l of the sample-mean KL(softmax(z_k) || softmax(z_l));
 /// - `feature_correlation` (when every branch has a pooled `branch[k].feature`): mean over
 ///   pairs k < l and dimension pairs (i, j) of |Pearson correlation| between h_k[:, i] and
-///   h_l[:, j] over the whole pass (0 for a constant dimension).
+///   h_l[:, j] over the whole pass (0 for a constant dimension);
+/// - `nonfinite`: the number of samples with a NaN or an infinity in some branch's logits
+///   or features. `kl` and `feature_correlation` are taken over the other samples (0 when
+///   there are none).
 ///
 /// The evaluator reports them as `<split>.diversity.<name>`; the evaluation plan keeps
 /// the branch features as outputs for it (`features(of:)`).
@@ -17,6 +21,8 @@ public struct BranchDiversity {
     public let branches: Int
     let dims: [Int]
     var samples = 0
+    /// Samples whose logits and features are all finite: the ones `kl` and `feature_correlation` cover.
+    var finiteSamples = 0
     var disagreements: [Double]
     var klSum = 0.0
     var sums: [[Double]]
@@ -50,9 +56,13 @@ public struct BranchDiversity {
         var logProbs = [[Double]](repeating: [Double](repeating: 0, count: classes), count: branches)
         var top = [Int](repeating: 0, count: branches)
         var pairDisagreements = [Double](repeating: 0, count: branches * (branches - 1) / 2)
+        var finiteLogits = [Bool](repeating: true, count: branches)
+        var finiteRows = [Bool](repeating: true, count: rows)
         for r in 0..<rows {
             for k in 0..<branches {
                 let z = logits[k].f + r * classes
+                finiteLogits[k] = (0..<classes).allSatisfy { z[$0].isFinite }
+                guard finiteLogits[k] else { continue }
                 var m = z[0], arg = 0
                 for c in 1..<classes where z[c] > m { (m, arg) = (z[c], c) }
                 var s = 0.0
@@ -63,14 +73,20 @@ public struct BranchDiversity {
             }
             var p = 0
             for k in 0..<branches {
+                for l in (k + 1)..<max(branches, k + 1) {
+                    if !finiteLogits[k] || !finiteLogits[l] || top[k] != top[l] { pairDisagreements[p] += 1 }
+                    p += 1
+                }
+            }
+            finiteRows[r] = finiteLogits.allSatisfy { $0 }
+                && (0..<dims.count).allSatisfy { k in (0..<dims[k]).allSatisfy { features[k].f[r * dims[k] + $0].isFinite } }
+            guard finiteRows[r] else { continue }
+            finiteSamples += 1
+            for k in 0..<branches {
                 for l in 0..<branches where l != k {
                     var kl = 0.0
                     for c in 0..<classes { kl += exp(logProbs[k][c]) * (logProbs[k][c] - logProbs[l][c]) }
                     klSum += kl
-                    if l > k {
-                        if top[k] != top[l] { pairDisagreements[p] += 1 }
-                        p += 1
-                    }
                 }
             }
         }
@@ -82,7 +98,7 @@ public struct BranchDiversity {
         var p = 0
         for k in 0..<branches {
             let h = features[k].f, d = dims[k]
-            for r in 0..<rows {
+            for r in 0..<rows where finiteRows[r] {
                 for i in 0..<d {
                     let v = Double(h[r * d + i])
                     sums[k][i] += v
@@ -91,7 +107,7 @@ public struct BranchDiversity {
             }
             for l in (k + 1)..<max(branches, k + 1) {
                 let g = features[l].f, e = dims[l]
-                for r in 0..<rows {
+                for r in 0..<rows where finiteRows[r] {
                     for i in 0..<d {
                         let v = Double(h[r * d + i])
                         for j in 0..<e { products[p][i * e + j] += v * Double(g[r * e + j]) }
@@ -102,11 +118,18 @@ public struct BranchDiversity {
         }
     }
 
-    /// (name, value) for `disagreement`, `kl` and, with features, `feature_correlation`.
+    /// (name, value) for `disagreement`, `kl`, with features `feature_correlation`, and `nonfinite`.
     public var results: [(String, Double)] {
-        let n = Double(max(samples, 1)), pairs = Double(branches * (branches - 1) / 2)
-        var out = [("disagreement", disagreements.reduce(0, +) / (n * pairs)), ("kl", klSum / (n * 2 * pairs))]
-        guard !dims.isEmpty else { return out }
+        let pairs = Double(branches * (branches - 1) / 2)
+        let all = Double(max(samples, 1)), n = Double(max(finiteSamples, 1))
+        var out = [("disagreement", disagreements.reduce(0, +) / (all * pairs)), ("kl", klSum / (n * 2 * pairs))]
+        if !dims.isEmpty { out.append(("feature_correlation", featureCorrelation(n))) }
+        out.append(("nonfinite", Double(samples - finiteSamples)))
+        return out
+    }
+
+    /// Mean |Pearson correlation| over branch pairs and dimension pairs, over `n` samples.
+    private func featureCorrelation(_ n: Double) -> Double {
         var total = 0.0, entries = 0.0, p = 0
         for k in 0..<branches {
             for l in (k + 1)..<max(branches, k + 1) {
@@ -122,7 +145,6 @@ public struct BranchDiversity {
                 p += 1
             }
         }
-        out.append(("feature_correlation", total / max(entries, 1)))
-        return out
+        return total / max(entries, 1)
     }
 }
