@@ -35,6 +35,8 @@ public final class Trainer {
     }
 
     var checkpointPath: String { options.directory + "/checkpoint.safetensors" }
+    /// Optimizer steps per epoch: the data's batches, at most the spec's `steps_per_epoch`.
+    private var stepsPerEpoch: Int { min(data.train.stepsPerEpoch, experiment.spec.train.stepsPerEpoch ?? Int.max) }
 
     /// Runs to the spec's last epoch (or until interrupted); returns the final record.
     @discardableResult
@@ -46,7 +48,9 @@ public final class Trainer {
         var sums = LossSums(terms: experiment.losses.map(\.name))
         if options.resume, FileManager.default.fileExists(atPath: checkpointPath) {
             let progress = try Checkpoint.read(checkpointPath, into: memory, optimizerStateNames: experiment.optimizer.stateNames,
-                                               optimizerState: &optimizerMemory.state)
+                                               optimizerState: &optimizerMemory.state,
+                                               expected: Checkpoint.Expected(epochs: spec.train.epochs, stepsPerEpoch: stepsPerEpoch,
+                                                                             seed: spec.seed, lossTerms: sums.terms))
             guard progress.specHash == specHash else {
                 throw TrainingError("\(checkpointPath) was written by a different spec (hash \(progress.specHash), this spec \(specHash))")
             }
@@ -64,7 +68,7 @@ public final class Trainer {
         let timing = try MetricsLog(path: options.directory + "/timing.jsonl", keepEpochsBelow: options.resume ? start.epoch : nil)
         let x = train.input("input")!, target = train.input("target")!
         let dropPathSeed = train.input(DropPath.seedInput)
-        let steps = min(data.train.stepsPerEpoch, spec.train.stepsPerEpoch ?? Int.max)
+        let steps = stepsPerEpoch
         let batch = spec.data.batchSize
         let flat = FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
                                   grads: UnsafePointer(memory.gradients.base.assumingMemoryBound(to: Float.self)),
