@@ -31,7 +31,7 @@ public struct Checkpoint {
         public var optimizerSteps: Int
         public var seed: UInt64
         public var specHash: String
-        /// Loss sums of the epoch in progress (for a checkpoint taken mid-epoch).
+        /// Loss sums of the epoch in progress (over no steps at an epoch's start).
         public var lossSums: LossSums?
     }
 
@@ -75,13 +75,15 @@ public struct Checkpoint {
     }
 
     /// Reads a checkpoint into `memory` and the optimizer state; every tensor the model
-    /// and optimizer need must be present with its shape. Returns the stored progress.
+    /// and optimizer need must be present with its shape, and the metadata must agree
+    /// with `expected` (see `progress(_:path:expected:)`). Returns the stored progress.
     public static func read(_ path: String, into memory: ModelMemory, optimizerStateNames: [String],
-                            optimizerState: inout OptimizerState) throws -> Progress {
+                            optimizerState: inout OptimizerState, expected: Expected) throws -> Progress {
         let file = try SafetensorsFile(contentsOf: path)
         guard file.metadata["format"] == format else {
             throw CheckpointError("\(path): not a Canopy checkpoint (format '\(file.metadata["format"] ?? "none")', expected '\(format)')")
         }
+        let progress = try progress(file.metadata, path: path, expected: expected)
         for (name, tensor) in memory.namedTensors { try load(file, name, into: tensor, path: path) }
         let graph = memory.graph
         for (b, bufferName) in optimizerStateNames.enumerated() {
@@ -90,22 +92,8 @@ public struct Checkpoint {
                 try load(file, "optimizer.\(bufferName).\(graph[v].name)", into: t, path: path)
             }
         }
-        guard let epoch = file.metadata["epoch"].flatMap(Int.init), let step = file.metadata["step"].flatMap(Int.init),
-              let steps = file.metadata["optimizer_steps"].flatMap(Int.init),
-              let seed = file.metadata["seed"].flatMap(UInt64.init) else {
-            throw CheckpointError("\(path): metadata lacks epoch, step, optimizer_steps or seed")
-        }
-        optimizerState.steps = steps
-        var sums: LossSums?
-        if let text = file.metadata["loss_sums"], let value = try? JSON.parse(text),
-           case let .array(terms)? = value["terms"], case let .array(values)? = value["sums"], case let .int(n)? = value["steps"] {
-            var s = LossSums(terms: terms.compactMap { if case let .string(t) = $0 { t } else { nil } })
-            s.sums = values.map { switch $0 { case let .double(d): d; case let .int(i): Double(i); default: 0 } }
-            s.steps = n
-            if s.sums.count == s.terms.count { sums = s }
-        }
-        return Progress(position: Position(epoch: epoch, step: step), optimizerSteps: steps, seed: seed,
-                        specHash: file.metadata["spec_hash"] ?? "", lossSums: sums)
+        optimizerState.steps = progress.optimizerSteps
+        return progress
     }
 
     /// Loads only the model tensors (parameters and running statistics) that `rename`

@@ -40,6 +40,8 @@ public final class Trainer {
     var checkpointPath: String { options.directory + "/checkpoint.safetensors" }
     /// Where the checkpoint in the run directory stands, once one was read or written.
     private var savedPosition: Checkpoint.Position?
+    /// Optimizer steps per epoch: the data's batches, at most the spec's `steps_per_epoch`.
+    private var stepsPerEpoch: Int { min(data.train.stepsPerEpoch, experiment.spec.train.stepsPerEpoch ?? Int.max) }
 
     /// Runs to the spec's last epoch (or until interrupted); returns the final record.
     @discardableResult
@@ -51,7 +53,9 @@ public final class Trainer {
         var sums = LossSums(terms: experiment.losses.map(\.name))
         if options.resume, FileManager.default.fileExists(atPath: checkpointPath) {
             let progress = try Checkpoint.read(checkpointPath, into: memory, optimizerStateNames: experiment.optimizer.stateNames,
-                                               optimizerState: &optimizerMemory.state)
+                                               optimizerState: &optimizerMemory.state,
+                                               expected: Checkpoint.Expected(epochs: spec.train.epochs, stepsPerEpoch: stepsPerEpoch,
+                                                                             seed: spec.seed, lossTerms: sums.terms))
             guard progress.specHash == specHash else {
                 throw TrainingError("\(checkpointPath) was written by a different spec (hash \(progress.specHash), this spec \(specHash))")
             }
@@ -72,7 +76,7 @@ public final class Trainer {
         let timing = try MetricsLog(path: options.directory + "/timing.jsonl", keepEpochsBelow: options.resume ? start.epoch : nil)
         let x = train.input("input")!, target = train.input("target")!
         let dropPathSeed = train.input(DropPath.seedInput)
-        let steps = min(data.train.stepsPerEpoch, spec.train.stepsPerEpoch ?? Int.max)
+        let steps = stepsPerEpoch
         let batch = spec.data.batchSize
         let flat = FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
                                   grads: UnsafePointer(memory.gradients.base.assumingMemoryBound(to: Float.self)),
@@ -80,10 +84,15 @@ public final class Trainer {
         let batches = PrefetchingBatchLoader(data.train)
         var last: ParamValue = .object([])
         var best: [String: (value: Double, epoch: Int)] = [:]
+        /// Keeps the highest value of each evaluation result; counts (`nonfinite`) have no best.
+        func consider(_ name: String, _ value: Double, epoch: Int) {
+            guard !name.hasSuffix(".nonfinite"), value > best[name]?.value ?? -1 else { return }
+            best[name] = (value, epoch)
+        }
         for record in log.kept {
             guard case let .object(pairs) = record, case let .int(epoch)? = record["epoch"] else { continue }
             for (name, value) in pairs where name.hasPrefix("test.") || name.hasPrefix("val.") {
-                if case let .double(v) = value, v > best[name]?.value ?? -1 { best[name] = (v, epoch) }
+                if case let .double(v) = value { consider(name, v, epoch: epoch) }
             }
             last = record
         }
@@ -145,7 +154,7 @@ public final class Trainer {
                 }
                 for (name, value) in results {
                     record.append((name, .double(value)))
-                    if value > best[name]?.value ?? -1 { best[name] = (value, epoch) }
+                    consider(name, value, epoch: epoch)
                 }
             }
             last = .object(record)

@@ -154,4 +154,27 @@ import Testing
         }
         #expect(results["test.diversity.disagreement"] == .double(1), "\(eval.stdout)")
     }
+
+    /// `export -o` onto its own input, by the same path, a symbolic link, a hard link or
+    /// a linked directory: refused, the checkpoint unchanged.
+    @Test func exportOntoItsInputIsRefused() throws {
+        let f = try Self.fixture.get()
+        let run = f.dir + "/depth8", checkpoint = run + "/checkpoint.safetensors"
+        let before = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+        let manager = FileManager.default
+        try manager.createSymbolicLink(atPath: f.dir + "/symlink.safetensors", withDestinationPath: checkpoint)
+        try manager.linkItem(atPath: checkpoint, toPath: f.dir + "/hardlink.safetensors")
+        try manager.createSymbolicLink(atPath: f.dir + "/linked-run", withDestinationPath: run)
+        for output in [checkpoint, f.dir + "/symlink.safetensors", f.dir + "/hardlink.safetensors",
+                       f.dir + "/linked-run/checkpoint.safetensors", run + "/../depth8/./checkpoint.safetensors"] {
+            let export = try CLITests().canopy("export", f.specs["depth8"]!, checkpoint, "-o", output)
+            #expect(export.status == 1, "\(output)")
+            #expect(export.stderr == "error: \(output) is the input checkpoint \(checkpoint); exporting onto it would destroy "
+                    + "the run's checkpoint: write the deployed model to another file\n", "\(export.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint)) == before)
+        }
+        // Another file in the run directory is fine.
+        let export = try CLITests().canopy("export", f.specs["depth8"]!, checkpoint, "-o", run + "/deployed.safetensors")
+        #expect(export.status == 0, "\(export.stderr)")
+    }
 }
