@@ -30,6 +30,8 @@ struct RunCommand: ParsableCommand {
         let spec = experiment.spec
         let path = out ?? spec.output.directory + "/" + spec.name
         do {
+            // The data loads first: a data set that cannot be read leaves no run directory.
+            let data = try ExperimentData(spec)
             // Held until the run ends: a second run into the directory fails at once.
             let directory = try RunDirectory(path)
             defer { directory.unlock() }
@@ -47,7 +49,6 @@ struct RunCommand: ParsableCommand {
             try FileIO.writeAtomically([Array(PlanReport(plans).render().utf8)], to: path + "/plan.txt")
             try FileIO.writeAtomically([Array((JSON.serialize(RunEnvironment.describe(threads: Parallel.threads)) + "\n").utf8)],
                                        to: path + "/env.json")
-            let data = try ExperimentData(spec)
             var trainerOptions = Trainer.Options(directory: path)
             trainerOptions.resume = resume
             trainerOptions.progress.quiet = quiet

@@ -176,4 +176,16 @@ import Testing
         #expect(underFile.status == 1)
         #expect(underFile.stderr == "error: cannot create the run directory \(dir)/file/run: \(dir)/file is not a directory\n")
     }
+
+    /// A data set that cannot be read fails the run before its directory exists.
+    @Test func unreadableDataLeavesNoRunDirectory() throws {
+        let (dir, _) = try writeSpec(quick: true)
+        let text = Self.spec.replacingOccurrences(of: "{dataset: synthetic,", with: "{dataset: fashion_mnist, path: \(dir)/none,")
+            .replacingOccurrences(of: " synthetic: {channels: 1, size: 12, classes: 4, train: 1024, test: 128}", with: "")
+        try text.write(toFile: dir + "/missing.yaml", atomically: true, encoding: .utf8)
+        let run = try CLITests().canopy("run", dir + "/missing.yaml", "--out", dir + "/run", "--quiet")
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("error: \(dir)/none: no such directory"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/run"))
+    }
 }

@@ -87,7 +87,7 @@ import Testing
         let r = check(Self.valid + "modle: {}\nepochs: 3\n")
         #expect(r.messages == [
             "t.yaml:10:1: error: unknown key 'modle' (did you mean 'model'?)",
-            "t.yaml:11:1: error: unknown key 'epochs' (valid keys: schema, name, description, seed, method, data, model, losses, "
+            "t.yaml:11:1: error: unknown key 'epochs' (valid keys: schema, name, description, seed, extends, method, data, model, losses, "
                 + "optimizer, schedule, train, eval, output)",
         ])
     }
@@ -220,7 +220,7 @@ import Testing
         let r = check(Self.peers(replacing: "  ensemble: mean\n",
                                  with: "  ensemble: mean\n  deploy: branch[2].logits\n  freeze: [conv1, layer9]\n"))
         #expect(r.messages == [
-            "t.yaml:7:11: error: unknown value 'branch[2].logits' (did you mean 'branch[0].logits'?)",
+            "t.yaml:7:11: error: 'branch[2].logits' names branch 2, but the model has 2 branches (branch[0] ... branch[1])",
             "t.yaml:8:19: error: no parameter name starts with 'layer9'",
         ])
     }

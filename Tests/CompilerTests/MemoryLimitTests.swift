@@ -25,14 +25,15 @@ import Testing
 
     @Test func hugeBatchIsRefusedAtTheBatchSize() {
         let diagnostics = DiagnosticEngine()
-        let compiled = SpecFrontEnd.compile(Self.peersSpec, overrides: ["data.batch_size=65536"], plugins: builtIns,
+        // 40000: a batch CIFAR-100's 50000 training images can fill.
+        let compiled = SpecFrontEnd.compile(Self.peersSpec, overrides: ["data.batch_size=40000"], plugins: builtIns,
                                             diagnostics: diagnostics)
         #expect(compiled == nil)
         #expect(diagnostics.diagnostics.count == 1)
         let d = diagnostics.diagnostics[0]
         #expect("\(d.mark)" == "<command line>:1:17")
         #expect(d.message.hasPrefix("the plans need "))
-        #expect(d.message.contains(" GiB at batch size 65536 (training arena "))
+        #expect(d.message.contains(" GiB at batch size 40000 (training arena "))
         #expect(d.message.hasSuffix("more than the 16.0 GiB memory limit; lower data.batch_size"))
     }
 
@@ -41,7 +42,7 @@ import Testing
             schema: canopy/1
             data:
               dataset: synthetic
-              synthetic: {channels: 64, size: 512}
+              synthetic: {channels: 64, size: 512, train: 100000}
               batch_size: 65536
             model:
               backbone: {name: resnet_cifar, depth: 8, widths: [4096, 4096, 4096]}

@@ -59,6 +59,24 @@ import Testing
         #expect(Self.failure(header) != nil)
     }
 
+    @Test func decompressionStopsAtTheLimit() throws {
+        let data = [UInt8](repeating: 7, count: 1 << 20)
+        let stream = DatasetFiles.gzip(data)
+        #expect(try Gzip.decompress(stream, path: Self.path, limit: { _ in data.count }) == data)
+        var asked: [Int] = []
+        do {
+            _ = try Gzip.decompress(stream, path: Self.path, limit: { prefix in
+                asked.append(prefix.count)
+                return prefix.count >= 16 ? 1000 : nil
+            })
+            Issue.record("a stream past its limit decompressed")
+        } catch {
+            #expect(error.reason == .gzip("decompresses to more than the 1000 bytes expected"))
+        }
+        // The limit is asked once, after the first few kilobytes are in.
+        #expect(asked == [4096])
+    }
+
     @Test func trailingGarbageIsAnError() {
         let stream = DatasetFiles.gzip(Array("payload".utf8))
         #expect(Self.failure(stream + [0, 0, 0]) == "3 bytes of trailing garbage after the gzip stream")

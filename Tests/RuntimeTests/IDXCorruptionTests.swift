@@ -127,4 +127,16 @@ import Testing
         #expect(Self.failure(replacing: Self.trainLabels, with: badLabels, gzipped: true)?.reason
             == .labelOutOfRange(index: 3, label: 99, classCount: 10))
     }
+
+    /// A 2 MB file that inflates to 2 GiB (128 members of 16 MiB of zeros after a valid
+    /// header of 4 images) stops at the size its header announces, before inflating the
+    /// rest: the error is the gzip limit's, not the trailing bytes found after inflating.
+    @Test func aGzipBombStopsAtTheSizeItsHeaderAnnounces() {
+        let zeros = DatasetFiles.gzip([UInt8](repeating: 0, count: 16 << 20))
+        var bomb = DatasetFiles.gzip(Self.images(4))
+        for _ in 0..<128 { bomb += zeros }
+        #expect(bomb.count < 4 << 20)
+        #expect(Self.failure(replacing: Self.trainImages, with: bomb, gzipped: true)?.reason
+            == .gzip("decompresses to more than the \(16 + 4 * 28 * 28) bytes expected"))
+    }
 }

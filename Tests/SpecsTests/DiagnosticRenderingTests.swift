@@ -36,6 +36,33 @@ import Testing
             """)
     }
 
+    /// A 1 MB line is not echoed whole: 160 characters around the mark are, with "..."
+    /// where the line goes on.
+    @Test func aLongLineIsCutAroundTheMark() {
+        let diagnostics = DiagnosticEngine()
+        let line = String(repeating: "a", count: 500_000) + "BAD" + String(repeating: "b", count: 500_000)
+        diagnostics.addSource("t.yaml", SourceText("x: " + line + "\n"))
+        diagnostics.error("bad token", at: SourceMark(file: "t.yaml", line: 1, column: 500_004, length: 3))
+        let rendered = diagnostics.render()
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(rendered.count < 400)
+        #expect(lines[1] == "    1 | ..." + String(repeating: "a", count: 40) + "BAD" + String(repeating: "b", count: 117) + "...")
+        #expect(lines[2] == "      | " + String(repeating: " ", count: 43) + "^~~")
+    }
+
+    @Test func aLongLineMarkedNearItsStartOrEndIsCutOnOneSide() {
+        let diagnostics = DiagnosticEngine()
+        let line = String(repeating: "c", count: 300)
+        diagnostics.addSource("t.yaml", SourceText(line + "\n"))
+        diagnostics.error("start", at: SourceMark(file: "t.yaml", line: 1, column: 2, length: 1))
+        diagnostics.error("end", at: SourceMark(file: "t.yaml", line: 1, column: 300, length: 1))
+        let lines = diagnostics.render().split(separator: "\n").map(String.init)
+        #expect(lines[1] == "    1 | " + String(repeating: "c", count: 160) + "...")
+        #expect(lines[2] == "      |  ^")
+        #expect(lines[4] == "    1 | ..." + String(repeating: "c", count: 160))
+        #expect(lines[5] == "      | " + String(repeating: " ", count: 3 + 159) + "^")
+    }
+
     @Test func parseErrorFromLibyamlIsQuotedAtItsPosition() {
         let (node, diagnostics) = parse("a:\n  b: [1, 2\nc: 3\n")
         #expect(node == nil)

@@ -4,6 +4,9 @@
 enum CIFARBinary {
     static let side = 32
     static let imageSize = 3 * 32 * 32
+    /// The most records a compressed file may inflate to: the largest release file
+    /// (CIFAR-100's train.bin) holds 50000, so this stops a gzip bomb, not a real file.
+    static let maxRecords = 100_000
 
     /// The images and labels of the record files `paths`, in order. Each record has
     /// `labelBytes.count` label bytes; `labelBytes[k]` is the class count of byte k (every
@@ -12,7 +15,7 @@ enum CIFARBinary {
         let record = labelBytes.count + imageSize
         var images: [UInt8] = [], labels: [Int32] = []
         for path in paths {
-            let bytes = try DataFile.readMaybeCompressed(path, expected: expected)
+            let bytes = try DataFile.readMaybeCompressed(path, expected: expected) { _ in maxRecords * record }
             guard bytes.count % record == 0 else {
                 throw DatasetError(path: path, .recordSizeMismatch(fileSize: bytes.count, recordSize: record))
             }

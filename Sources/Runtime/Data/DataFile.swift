@@ -40,9 +40,11 @@ enum DataFile {
     }
 
     /// The contents of `path`, decompressed when they are gzip data (detected by the
-    /// magic number, whatever the file's name).
-    static func readMaybeCompressed(_ path: String, expected: [String]) throws(DatasetError) -> [UInt8] {
+    /// magic number, whatever the file's name), stopping once they pass `limit` of the
+    /// part decompressed so far (`Gzip.decompress`).
+    static func readMaybeCompressed(_ path: String, expected: [String],
+                                    limit: (ArraySlice<UInt8>) -> Int?) throws(DatasetError) -> [UInt8] {
         let bytes = try read(path, expected: expected)
-        return Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
+        return Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, path: path, limit: limit) : bytes
     }
 }

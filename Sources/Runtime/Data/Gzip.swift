@@ -12,18 +12,26 @@ public enum Gzip {
     }
 
     /// The decompressed contents of the gzip stream `input`, read from `path` (named in errors).
-    public static func decompress(_ input: [UInt8], path: String) throws(DatasetError) -> [UInt8] {
-        // The last member's ISIZE field (length mod 2^32) is a good first guess at the size,
-        // trusted only up to deflate's largest ratio (about 1032:1) so a damaged field
-        // cannot ask for gigabytes.
-        var capacity = 1 << 16
+    ///
+    /// `limit` is asked, with what has been decompressed so far, for the most bytes the
+    /// whole may have (nil while it cannot tell yet, as before a file's header is in):
+    /// decompression stops as soon as the output passes it, so a small file that would
+    /// inflate to gigabytes (a gzip bomb) costs no more than the limit.
+    public static func decompress(_ input: [UInt8], path: String,
+                                  limit: (ArraySlice<UInt8>) -> Int? = { _ in nil }) throws(DatasetError) -> [UInt8] {
+        // The last member's ISIZE field (length mod 2^32) is a good guess at the size,
+        // trusted only up to deflate's largest ratio (about 1032:1) and the limit. The
+        // first few kilobytes come first, so the limit can read a header before the
+        // buffer grows.
+        var guess = 1 << 16
         if input.count >= 18 {
             let n = input.count
             let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
-            capacity = max(capacity, min(isize, input.count * 1032))
+            guess = max(guess, min(isize, input.count * 1032))
         }
-        var output = [UInt8](repeating: 0, count: capacity)
+        var output = [UInt8](repeating: 0, count: 1 << 12)
         var produced = 0
+        var bound: Int?
         var stream = z_stream()
         guard canopy_inflate_init_gzip(&stream) == Z_OK else {
             throw DatasetError(path: path, .gzip("zlib could not start inflating"))
@@ -40,7 +48,11 @@ public enum Gzip {
                     fed += chunk
                 }
                 if produced == output.count {
-                    output.append(contentsOf: repeatElement(0, count: output.count))
+                    if bound == nil { bound = limit(output[..<produced]) }
+                    if let bound, produced > bound { return "decompresses to more than the \(bound) bytes expected" }
+                    // One byte past the bound is room enough to see that it is passed.
+                    let size = min(max(output.count * 2, guess), bound.map { $0 + 1 } ?? Int.max)
+                    output.append(contentsOf: repeatElement(0, count: max(size - output.count, 1)))
                 }
                 let room = min(output.count - produced, Int(UInt32.max))
                 let status = output.withUnsafeMutableBufferPointer { out -> Int32 in
@@ -72,6 +84,9 @@ public enum Gzip {
             }
         }
         if let failure { throw DatasetError(path: path, .gzip(failure)) }
+        if let bound = bound ?? limit(output[..<produced]), produced > bound {
+            throw DatasetError(path: path, .gzip("decompresses to more than the \(bound) bytes expected"))
+        }
         output.removeSubrange(produced...)
         return output
     }

@@ -14,14 +14,27 @@ enum IDX {
         guard found == magic(rank: rank) else { throw DatasetError(path: path, .wrongMagic(found: found, expected: magic(rank: rank))) }
         guard bytes.count >= header else { throw DatasetError(path: path, .truncated(expectedBytes: header, actualBytes: bytes.count)) }
         let dims = (0..<rank).map { Int(word(bytes, at: 4 + 4 * $0)) }
-        // Each dimension is below 2^32, so the size of three fits in an Int only if checked.
-        var size = 1, overflow = false
-        for d in dims where !overflow { (size, overflow) = size.multipliedReportingOverflow(by: d) }
-        if !overflow { (size, overflow) = size.addingReportingOverflow(header) }
-        if overflow { size = Int.max }
+        let size = fileSize(dims: dims)
         if bytes.count < size { throw DatasetError(path: path, .truncated(expectedBytes: size, actualBytes: bytes.count)) }
         if bytes.count > size { throw DatasetError(path: path, .trailingBytes(expectedBytes: size, actualBytes: bytes.count)) }
         return (dims, Array(bytes[header...]))
+    }
+
+    /// The size of an IDX file with `dims` (header and elements), or Int.max when it
+    /// does not fit in an Int (each dimension is below 2^32, so three can overflow).
+    static func fileSize(dims: [Int]) -> Int {
+        var size = 1, overflow = false
+        for d in dims where !overflow { (size, overflow) = size.multipliedReportingOverflow(by: d) }
+        if !overflow { (size, overflow) = size.addingReportingOverflow(4 + 4 * dims.count) }
+        return overflow ? Int.max : size
+    }
+
+    /// The size the header at the start of `prefix` announces, once the header is in
+    /// (nil before, or when it is not an IDX header of `rank`): a bound for decompressing.
+    static func announcedSize(_ prefix: ArraySlice<UInt8>, rank: Int) -> Int? {
+        let bytes = Array(prefix.prefix(4 + 4 * rank))
+        guard bytes.count == 4 + 4 * rank, word(bytes, at: 0) == magic(rank: rank) else { return nil }
+        return fileSize(dims: (0..<rank).map { Int(word(bytes, at: 4 + 4 * $0)) })
     }
 
     /// Reads an images file (rank 3: count, rows, columns) and its labels file (rank 1)
@@ -29,13 +42,13 @@ enum IDX {
     /// label lies in 0..<classCount. Either file may be gzip-compressed.
     static func loadPair(images imagesPath: String, labels labelsPath: String, height: Int, width: Int,
                          classCount: Int, expected: [String]) throws(DatasetError) -> (images: [UInt8], labels: [Int32]) {
-        let imageBytes = try DataFile.readMaybeCompressed(imagesPath, expected: expected)
+        let imageBytes = try DataFile.readMaybeCompressed(imagesPath, expected: expected) { announcedSize($0, rank: 3) }
         let (dims, pixels) = try parse(imageBytes, rank: 3, path: imagesPath)
         guard dims[1] == height, dims[2] == width else {
             throw DatasetError(path: imagesPath, .wrongDimensions(found: [dims[1], dims[2]], expected: [height, width]))
         }
         guard dims[0] > 0 else { throw DatasetError(path: imagesPath, .empty) }
-        let labelBytes = try DataFile.readMaybeCompressed(labelsPath, expected: expected)
+        let labelBytes = try DataFile.readMaybeCompressed(labelsPath, expected: expected) { announcedSize($0, rank: 1) }
         let (labelDims, raw) = try parse(labelBytes, rank: 1, path: labelsPath)
         guard labelDims[0] == dims[0] else {
             throw DatasetError(path: labelsPath, .countMismatch(images: dims[0], labels: labelDims[0]))

@@ -15,15 +15,20 @@ public struct ParamError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Finds the closest known name to a misspelled one, for "did you mean" notes.
 public enum Suggestion {
-    /// The candidate nearest to `name` by edit distance, if it is close enough to be a likely typo.
+    /// The candidate nearest to `name` by edit distance, if it is close enough to be a
+    /// likely typo; else the only candidate that `name` begins, if there is one.
     public static func closest<S: Sequence>(to name: String, in candidates: S) -> String? where S.Element == String {
+        let candidates = Array(candidates)
         var best: (String, Int)?
         for c in candidates {
             let d = editDistance(name.lowercased(), c.lowercased())
             if d < (best?.1 ?? Int.max) { best = (c, d) }
         }
-        guard let (c, d) = best else { return nil }
-        return d <= max(2, c.count / 3) ? c : nil
+        if let (c, d) = best, d <= max(2, c.count / 3) { return c }
+        // A name that starts the one candidate (`resnet` for `resnet_cifar`).
+        let lowered = name.lowercased()
+        let extensions = candidates.filter { $0.lowercased().hasPrefix(lowered) }
+        return lowered.count >= 3 && extensions.count == 1 ? extensions[0] : nil
     }
 
     /// Levenshtein distance between two strings.

@@ -25,7 +25,8 @@ public struct Registry<Entry>: Sendable where Entry: Sendable {
     /// The entry for `name`; an unknown name is an error with a did-you-mean.
     public func lookup(_ name: String) throws(RegistryError) -> Entry {
         guard let e = entries[name] else {
-            throw RegistryError.unknown(kind: kind, name: name, suggestion: Suggestion.closest(to: name, in: names))
+            throw RegistryError.unknown(kind: kind, name: name, suggestion: Suggestion.closest(to: name, in: names),
+                                        known: names)
         }
         return e.entry
     }
@@ -37,14 +38,17 @@ public struct Registry<Entry>: Sendable where Entry: Sendable {
 /// A registration or lookup failure.
 public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case duplicate(kind: String, name: String, first: String, second: String)
-    case unknown(kind: String, name: String, suggestion: String?)
+    /// An unregistered name, with the closest registered one and every registered name
+    /// (listed when nothing is close).
+    case unknown(kind: String, name: String, suggestion: String?, known: [String])
 
     public var description: String {
         switch self {
         case let .duplicate(kind, name, first, second):
             return "\(kind) '\(name)' is registered twice: by \(first) and by \(second)"
-        case let .unknown(kind, name, suggestion):
-            return "unknown \(kind) '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+        case let .unknown(kind, name, suggestion, known):
+            if let suggestion { return "unknown \(kind) '\(name)' (did you mean '\(suggestion)'?)" }
+            return "unknown \(kind) '\(name)'" + (known.isEmpty ? "" : " (registered: \(known.joined(separator: ", ")))")
         }
     }
 }

@@ -25,7 +25,15 @@ public struct ExperimentCompiler {
         }
 
         guard let (sample, classes) = spec.data.modelInput else {
-            diagnostics.error("unknown dataset '\(spec.data.dataset)'", at: spec.data.datasetMark)
+            // The decoder reports an unknown dataset; without its image shape no value
+            // resolves, but plugin names and params can still be checked.
+            if !diagnostics.hasErrors {
+                diagnostics.error("unknown dataset '\(spec.data.dataset)'", at: spec.data.datasetMark)
+            }
+            do { _ = try plugins.backbones.lookup(spec.model.backbone.name) } catch {
+                diagnostics.error(error.description, at: spec.model.backbone.nameMark)
+            }
+            checkPluginsWithoutValues(spec, &b)
             return nil
         }
         let batch = spec.data.batchSize
@@ -73,11 +81,8 @@ public struct ExperimentCompiler {
 
         // Deployed model.
         let deployRef = spec.model.deploy ?? ValueRef(branchCount > 0 ? "branch[0].logits" : "trunk.logits", at: call.nameMark)
-        let deploy = resolve(deployRef, in: values, failed: failed, &b)
-        var deployPrefix: String?
-        if deployRef.text.hasPrefix("branch["), let close = deployRef.text.firstIndex(of: "]") {
-            deployPrefix = "branch.\(deployRef.text[deployRef.text.index(deployRef.text.startIndex, offsetBy: 7)..<close])."
-        }
+        let deploy = resolve(deployRef, in: values, failed: failed, &b, branchCount: branchCount)
+        let deployPrefix = Self.branchIndex(in: deployRef.text).map { "branch.\($0)." }
         if let deploy { values["deploy.logits"] = deploy }
 
         // Frozen parameters.
@@ -299,6 +304,12 @@ public struct ExperimentCompiler {
         values["ensemble.logits"] = b.unary("scale", "ensemble.logits", sum, params: .object([("alpha", .double(1 / Double(branchCount)))]))
     }
 
+    /// k in a reference to a branch's value, `branch[k].<name>`.
+    static func branchIndex(in text: String) -> Int? {
+        guard text.hasPrefix("branch["), let close = text.firstIndex(of: "]") else { return nil }
+        return Int(text[text.index(text.startIndex, offsetBy: 7)..<close])
+    }
+
     /// `[i:j]` in a node input (`branch[0:3].feature`): the indices i..<j and where the brackets are.
     static func indexRange(in text: String) -> (indices: Range<Int>, text: Range<String.Index>)? {
         guard let open = text.firstIndex(of: "["), let close = text[open...].firstIndex(of: "]") else { return nil }
@@ -361,6 +372,9 @@ public struct ExperimentCompiler {
 
         var terms: [CompiledLoss] = []
         for k in expands ? Array(0..<branchCount) : [0] {
+            // Every input is resolved, so each bad reference is reported; a term with
+            // one is not emitted, and later terms (other branches) would only repeat it.
+            var unresolved = false
             let termName = expands ? "\(loss.name)[\(k)]" : loss.name
             var inputs: [[ValueID]] = []
             for name in type.inputNames {
@@ -373,7 +387,10 @@ public struct ExperimentCompiler {
                 var list: [ValueID] = []
                 for i in indices {
                     let ref = ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\(i)]"), at: given.mark)
-                    guard var v = resolve(ref, in: values, failed: failed, &b) else { return terms }
+                    guard var v = resolve(ref, in: values, failed: failed, &b, branchCount: branchCount) else {
+                        unresolved = true
+                        continue
+                    }
                     let suffix = indices.count > 1 ? "\(i)" : ""
                     if loss.detach.contains(where: { $0.text == name }) {
                         v = b.detach(v, name: "loss.\(termName).\(name)\(suffix).detached")
@@ -382,6 +399,7 @@ public struct ExperimentCompiler {
                 }
                 inputs.append(list)
             }
+            if unresolved { return terms }
             let value = plugin.emit(&b, name: "loss.\(termName)", inputLists: inputs)
             let slot = b.addLoss(termName, value)
             terms.append(CompiledLoss(name: termName, value: value, slot: slot, weight: loss.weight))
@@ -472,10 +490,17 @@ public struct ExperimentCompiler {
 
     /// The value `ref` names, or a poisoned placeholder when a failed part would have
     /// produced it (that failure is reported already); an unknown name is an error with
-    /// a did-you-mean.
-    private func resolve(_ ref: ValueRef, in values: [String: ValueID], failed: FailedParts, _ b: inout GraphBuilder) -> ValueID? {
+    /// a did-you-mean, or, for a branch past the last of `branchCount`, with the range.
+    private func resolve(_ ref: ValueRef, in values: [String: ValueID], failed: FailedParts, _ b: inout GraphBuilder,
+                         branchCount: Int? = nil) -> ValueID? {
         if let v = values[ref.text] { return v }
         if failed.contains(ref.text) { return b.poisonedValue(ref.text) }
+        if let count = branchCount, let k = Self.branchIndex(in: ref.text), k >= count {
+            let range = count == 0 ? "no branches" : count == 1 ? "1 branch (branch[0])"
+                : "\(count) branches (branch[0] ... branch[\(count - 1)])"
+            diagnostics.error("'\(ref.text)' names branch \(k), but the model has \(range)", at: ref.mark)
+            return nil
+        }
         let names = values.keys.sorted()
         var message = "unknown value '\(ref.text)'" + Suggestion.note(for: ref.text, in: names)
         if Suggestion.closest(to: ref.text, in: names) == nil { message += " (values: \(names.joined(separator: ", ")))" }

@@ -6,8 +6,9 @@
 ///
 /// The quoted line has tabs expanded and wide characters accounted for, so the caret
 /// sits under the marked character; `~` underlines the rest of the token when its
-/// length is known (a lone caret otherwise). With `color`, ANSI escapes highlight
-/// severity and caret.
+/// length is known (a lone caret otherwise). A line longer than `maxQuoted`
+/// characters is cut around the mark. With `color`, ANSI escapes highlight severity
+/// and caret.
 public struct DiagnosticRenderer {
     public var sources: [String: SourceText]
     public var color: Bool
@@ -31,20 +32,39 @@ public struct DiagnosticRenderer {
         return out
     }
 
+    /// The most characters of a source line quoted; a longer line is cut to a window
+    /// around the marked column, with "..." where text was left out.
+    static let maxQuoted = 160
+
     private func snippet(at mark: SourceMark) -> String {
         guard mark.line > 0, let line = sources[mark.file]?.line(mark.line) else { return "" }
-        let layout = TerminalColumns(line)
+        let scalars = Array(line.unicodeScalars)
+        let first = max(0, mark.column - 1)
+        let shown = Self.window(scalars.count, column: first)
+        let head = shown.lowerBound > 0 ? "..." : ""
+        let tail = shown.upperBound < scalars.count ? "..." : ""
+        let layout = TerminalColumns(String(String.UnicodeScalarView(scalars[shown])))
         let number = String(mark.line)
         let gutter = String(repeating: " ", count: max(0, 5 - number.count)) + number + " | "
         let blank = String(repeating: " ", count: max(5, number.count)) + " | "
-        var out = gutter + layout.text + "\n"
+        var out = gutter + head + layout.text + tail + "\n"
         guard mark.column > 0 else { return out }
-        let first = mark.column - 1
-        let start = layout.column(ofScalar: first)
-        let end = mark.length.map { max(start + 1, layout.column(ofScalar: first + $0)) } ?? start + 1
+        let local = first - shown.lowerBound
+        let start = head.count + layout.column(ofScalar: local)
+        let stop = mark.length.map { min(first + $0, shown.upperBound) - shown.lowerBound }
+        let end = stop.map { max(start + 1, head.count + layout.column(ofScalar: $0)) } ?? start + 1
         out += blank + String(repeating: " ", count: start)
         out += paint("^" + String(repeating: "~", count: end - start - 1), Style.green) + "\n"
         return out
+    }
+
+    /// The scalars of a line of `count` quoted for a mark at scalar `column`: the whole
+    /// line when it is short enough, else `maxQuoted` scalars starting a little before
+    /// the column.
+    static func window(_ count: Int, column: Int) -> Range<Int> {
+        guard count > maxQuoted else { return 0..<count }
+        let lower = max(0, min(column - maxQuoted / 4, count - maxQuoted))
+        return lower..<(lower + maxQuoted)
     }
 
     private enum Style {

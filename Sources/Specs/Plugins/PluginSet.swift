@@ -26,7 +26,7 @@ public struct PluginSet: Sendable {
         case let p as any MethodPlugin.Type: try methods.register(p.name, p, typeName: typeName)
         case let p as any Optimizer.Type: try optimizers.register(p.name, p, typeName: typeName)
         case let p as any LRSchedule.Type: try schedules.register(p.name, p, typeName: typeName)
-        default: throw RegistryError.unknown(kind: "plugin kind", name: typeName, suggestion: nil)
+        default: throw RegistryError.unknown(kind: "plugin kind", name: typeName, suggestion: nil, known: [])
         }
     }
 

@@ -67,17 +67,25 @@ public struct DatasetInfo: Sendable {
     public var size: Int
     public var classes: Int
     public var defaultPath: String?
+    /// Images in the training and test sets of the standard release (or of `synthetic:`).
+    public var trainCount: Int
+    public var testCount: Int
 
     public static let names = ["fashion_mnist", "cifar10", "cifar100", "synthetic"]
 
     public static func named(_ name: String, synthetic: (channels: Int, size: Int, classes: Int, train: Int, test: Int)? = nil) -> DatasetInfo? {
         switch name {
-        case "fashion_mnist": return DatasetInfo(channels: 1, size: 28, classes: 10, defaultPath: "/usr/share/datasets/fashion-mnist")
-        case "cifar10": return DatasetInfo(channels: 3, size: 32, classes: 10, defaultPath: nil)
-        case "cifar100": return DatasetInfo(channels: 3, size: 32, classes: 100, defaultPath: nil)
+        case "fashion_mnist":
+            return DatasetInfo(channels: 1, size: 28, classes: 10, defaultPath: "/usr/share/datasets/fashion-mnist",
+                               trainCount: 60000, testCount: 10000)
+        case "cifar10":
+            return DatasetInfo(channels: 3, size: 32, classes: 10, defaultPath: nil, trainCount: 50000, testCount: 10000)
+        case "cifar100":
+            return DatasetInfo(channels: 3, size: 32, classes: 100, defaultPath: nil, trainCount: 50000, testCount: 10000)
         case "synthetic":
             let s = synthetic ?? (channels: 3, size: 32, classes: 10, train: 512, test: 256)
-            return DatasetInfo(channels: s.channels, size: s.size, classes: s.classes, defaultPath: nil)
+            return DatasetInfo(channels: s.channels, size: s.size, classes: s.classes, defaultPath: nil,
+                               trainCount: s.train, testCount: s.test)
         default: return nil
         }
     }
@@ -136,6 +144,8 @@ public struct LossSpec: Sendable {
     /// Inputs whose gradient stops at this loss.
     public var detach: [ValueRef]
     public var weight: LossWeight
+    /// Where the weight is written (the loss entry when it is the default).
+    public var weightMark: SourceMark
     /// `foreach: branch` expands `[*]` in the references into one term per branch.
     public var foreach: ValueRef?
     public var mark: SourceMark

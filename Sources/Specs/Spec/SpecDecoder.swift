@@ -22,10 +22,16 @@ public enum SpecDecoder {
             diagnostics.error("missing required key 'schema' (add 'schema: \(Self.schema)')", at: root.mark)
         }
         let name = top.string("name", default: defaultName)
+        if let problem = runNameProblem(name) {
+            let given = top.value("name")
+            let source = given == nil ? " (the name comes from the file name; set 'name:')" : ""
+            diagnostics.error("run name '\(name)' \(problem)\(source)", at: given?.mark ?? root.mark)
+        }
         let description = top.string("description", default: "")
         let seed = top.int("seed", default: 0, range: 0...)
         // A `method` entry left by MethodExpansion means its error was reported: the
         // sections it would have written are missing for that reason alone.
+        top.allow("extends")  // merged in by SpecLoader; listed so that a misspelling is suggested it
         let failedMethod = top.value("method")
         if let failedMethod, !diagnostics.hasErrors {
             diagnostics.error("the method was not expanded (MethodExpansion.apply comes before decoding)", at: failedMethod.mark)
@@ -41,8 +47,12 @@ public enum SpecDecoder {
         let schedule = top.value("schedule").flatMap { $0.isNull ? nil : pluginCall($0, what: "schedule", diagnostics) }
         let train = decodeTrain(top.mapping("train") ?? MappingReader(.plain("", at: root.mark), diagnostics), root: root)
         let eval = decodeEval(top.mapping("eval"), diagnostics)
+        warnAboutLongSchedules(losses, epochs: train.epochs, diagnostics)
         let outputReader = top.mapping("output")
         let output = OutputSpec(directory: outputReader?.string("dir", default: "runs") ?? "runs")
+        if output.directory.isEmpty, let node = outputReader?.value("dir") {
+            diagnostics.error("'output.dir' is empty (give a directory, such as runs)", at: node.mark)
+        }
         outputReader?.finish()
         top.finish()
         // A spec with errors is still returned when its parts exist, so that compiling it
@@ -51,6 +61,26 @@ public enum SpecDecoder {
         return ExperimentSpec(name: name, description: description, seed: UInt64(seed), data: data, model: model,
                               losses: losses, optimizer: optimizer, schedule: schedule, train: train, eval: eval,
                               output: output, root: root)
+    }
+
+    /// Why `name` cannot name a run directory under `output.dir`, or nil when it can: a
+    /// run name is one path component of letters, digits, '-', '_' and '.', and not '.'
+    /// or '..', so that no run writes outside `output.dir`.
+    static func runNameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "is empty" }
+        if name == "." || name == ".." { return "names a directory outside output.dir" }
+        if let bad = name.unicodeScalars.first(where: { !isRunNameCharacter($0) }) {
+            let shown = bad == "/" ? "'/'" : "'\(bad.escaped(asASCII: true))'"
+            return "has \(shown): a run name is one path component of letters, digits, '-', '_' and '.'"
+        }
+        return nil
+    }
+
+    private static func isRunNameCharacter(_ c: Unicode.Scalar) -> Bool {
+        switch c {
+        case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".": return true
+        default: return false
+        }
     }
 
     /// A `{name: ..., <params>}` mapping as a plugin call.
@@ -95,8 +125,38 @@ public enum SpecDecoder {
             padTo: r.optionalInt("pad_to", range: 1...4096), cropPadding: r.int("crop_padding", default: 0, range: 0...64),
             flip: r.bool("flip", default: false), normalize: r.bool("normalize", default: true), synthetic: synthetic)
         spec.testSubset = r.optionalInt("test_subset", range: 1...)
+        checkSizes(spec, r)
         r.finish()
         return spec
+    }
+
+    /// Reports a validation split, subset or batch the dataset's images cannot fill,
+    /// so that `check` finds it rather than a run that has already made its directory.
+    /// The sizes are those of the standard files (or of `synthetic:`).
+    static func checkSizes(_ spec: DataSpec, _ r: MappingReader) {
+        guard let info = DatasetInfo.named(spec.dataset, synthetic: spec.synthetic) else { return }
+        let d = r.diagnostics
+        let name = spec.dataset
+        let pool = info.trainCount - spec.validation
+        if pool < 1, let node = r.value("validation") {
+            d.error("a validation split of \(spec.validation) leaves no training image: \(name) has "
+                    + "\(info.trainCount)", at: node.mark)
+            return
+        }
+        if let k = spec.trainSubset, k > pool, let node = r.value("train_subset") {
+            let left = spec.validation > 0 ? " left after the validation split of \(spec.validation)" : ""
+            d.error("train_subset \(k) is more than the \(pool) training images of \(name)\(left)", at: node.mark)
+            return
+        }
+        if let k = spec.testSubset, k > info.testCount, let node = r.value("test_subset") {
+            d.error("test_subset \(k) is more than the \(info.testCount) test images of \(name)", at: node.mark)
+        }
+        let images = spec.trainSubset ?? pool
+        if images < spec.batchSize {
+            let node = r.value("train_subset") ?? r.value("batch_size") ?? r.node
+            d.error("\(images) training images make no full batch of \(spec.batchSize) "
+                    + "(a partial last batch is dropped, so no step would run)", at: node.mark)
+        }
     }
 
     static func decodeModel(_ r: MappingReader) -> ModelSpec? {
@@ -203,7 +263,8 @@ public enum SpecDecoder {
         let params = paramsNode.pairs != nil ? paramsNode : Node.mapping([], at: paramsNode.mark)
         return LossSpec(name: name, plugin: PluginCall(name: plugin, params: params.paramValue, paramsNode: params,
                                                        nameMark: r.value("plugin")!.mark),
-                        inputs: inputs, detach: detach, weight: weight, foreach: foreach, mark: node.mark)
+                        inputs: inputs, detach: detach, weight: weight, weightMark: r.value("weight")?.mark ?? node.mark,
+                        foreach: foreach, mark: node.mark)
     }
 
     /// `weight: 0.5`, or `weight: {ramp: 80, max: 1}` (ONE's consistency ramp over 80 epochs), or `{linear: 10, max: 1}`.
@@ -229,6 +290,32 @@ public enum SpecDecoder {
             d.error("a weight schedule needs exactly one of 'ramp' or 'linear' (epochs)", at: node.mark)
             return .constant(max)
         }
+    }
+
+    /// Warns of a loss weight that ramps up over more epochs than the run has: it never
+    /// reaches its full value (ONE's default `ramp: 80` on a 3-epoch run stays below 1%).
+    static func warnAboutLongSchedules(_ losses: [LossSpec], epochs: Int, _ d: DiagnosticEngine) {
+        for loss in losses {
+            let length: Int, maximum: Double
+            switch loss.weight {
+            case let .ramp(max, n), let .linear(max, n): (length, maximum) = (n, max)
+            case .constant: continue
+            }
+            guard length > epochs, maximum > 0 else { continue }
+            let last = loss.weight.value(epoch: epochs - 1) / maximum
+            d.warning("the weight of '\(loss.name)' ramps up over \(length) epochs but the run has \(epochs): its last "
+                      + "epoch uses \(Self.fraction(last)) of the full weight", at: loss.weightMark)
+        }
+    }
+
+    /// A fraction for a message, to 2 significant digits ("0.0067", "0.5").
+    static func fraction(_ x: Double) -> String {
+        guard x > 0 else { return "0" }
+        var scale = 1.0
+        while x * scale < 10 && scale < 1e12 { scale *= 10 }
+        var text = String((x * scale).rounded() / scale)
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
     }
 
     static func decodeTrain(_ r: MappingReader, root: Node) -> TrainSpec {

@@ -16,6 +16,7 @@ enum FileReader {
         case noSuchFile
         case isDirectory
         case tooLarge
+        case emptyFIFO
         case unreadable(String)
 
         var description: String {
@@ -23,18 +24,32 @@ enum FileReader {
             case .noSuchFile: return "no such file"
             case .isDirectory: return "is a directory"
             case .tooLarge: return "file is larger than \(FileReader.maxBytes >> 20) MiB"
+            case .emptyFIFO: return "is a FIFO and nothing was written to it"
             case let .unreadable(reason): return "cannot read file (\(reason))"
             }
         }
     }
 
     /// The bytes of the file at `path`.
+    ///
+    /// The file is opened without blocking, so a FIFO nobody writes to does not hang the
+    /// open; it then reads as a FIFO with nothing written to it. A pipe that is written
+    /// (`<(...)` in a shell) reads like a file.
     static func contents(of path: String) -> Result<[UInt8], Failure> {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { return .failure(failure(errno)) }
         defer { close(fd) }
         var status = stat()
-        if fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { return .failure(.isDirectory) }
+        guard fstat(fd, &status) == 0 else { return .failure(failure(errno)) }
+        let kind = status.st_mode & S_IFMT
+        if kind == S_IFDIR { return .failure(.isDirectory) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        let result = readAll(fd)
+        if kind == S_IFIFO, case .success(let bytes) = result, bytes.isEmpty { return .failure(.emptyFIFO) }
+        return result
+    }
+
+    private static func readAll(_ fd: Int32) -> Result<[UInt8], Failure> {
         var bytes = [UInt8](repeating: 0, count: 1 << 16)
         var used = 0
         while true {

@@ -134,14 +134,8 @@ public final class MappingReader {
     public static func reportUnknownKeys(in pairs: [Node.Pair], known: [String], _ diagnostics: DiagnosticEngine) {
         let valid = Set(known)
         for pair in pairs where !valid.contains(pair.name) {
-            var message = "unknown key '\(pair.name)'"
-            let suggestion = Suggestion.note(for: pair.name, in: known)
-            if !suggestion.isEmpty {
-                message += suggestion
-            } else if !known.isEmpty {
-                message += " (valid keys: \(known.joined(separator: ", ")))"
-            }
-            diagnostics.error(message, at: pair.key.mark)
+            diagnostics.error("unknown key '\(pair.name)'" + Suggestion.noteOrList(for: pair.name, in: known),
+                              at: pair.key.mark)
         }
     }
 

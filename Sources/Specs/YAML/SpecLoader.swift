@@ -4,8 +4,8 @@
 /// specs, relative to the including file. Each base is loaded the same way
 /// (recursively), later bases are merged over earlier ones, and the including file is
 /// merged over them all (`Node.merged`); the `extends` key itself is dropped. A base
-/// that cannot be loaded is an error at its `extends` value; a cycle is an error
-/// there too, naming the chain of files.
+/// that cannot be loaded, or whose document is not a mapping, is an error at its
+/// `extends` value; a cycle is an error there too, naming the chain of files.
 public struct SpecLoader {
     public let diagnostics: DiagnosticEngine
 
@@ -63,10 +63,14 @@ public struct SpecLoader {
                 diagnostics.error("extends cycle: \(cycle)", at: reference.mark)
                 continue
             }
-            if let loaded = load(target, chain: chain, reference: (text, reference.mark)) {
-                base = base.map { Node.merged($0, loaded) } ?? loaded
+            guard let loaded = load(target, chain: chain, reference: (text, reference.mark)) else { continue }
+            guard loaded.pairs != nil else {
+                diagnostics.error("cannot extend '\(text)': its document is \(loaded.kindAndValue), "
+                                  + "not a mapping of spec keys (\(target))", at: reference.mark)
+                continue
             }
+            base = base.map { Node.merged($0, loaded, diagnostics: diagnostics) } ?? loaded
         }
-        return base.map { Node.merged($0, own) } ?? own
+        return base.map { Node.merged($0, own, diagnostics: diagnostics) } ?? own
     }
 }
