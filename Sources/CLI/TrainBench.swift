@@ -4,7 +4,7 @@ import CanopySpecs
 import Foundation
 
 /// `canopy bench train SPEC`: training (or evaluation) throughput of a spec's plans on
-/// random data, the same work as ../shared/bench/torch_cifar_bench.py.
+/// random data, the same work as the PyTorch script `scripts/bench.sh` runs beside it (docs/performance.md).
 struct TrainBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",

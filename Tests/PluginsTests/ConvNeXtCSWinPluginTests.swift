@@ -71,7 +71,7 @@ import Testing
 
     static let t2b = "{name: t2b, branches: 3, stages: [stage3, stage4]}"
 
-    /// T2B builds its branches in the backbone's style (methods.md §2.2): token-wise MLP
+    /// T2B builds its branches in the backbone's style (docs/methods.md#t2b-architecture): token-wise MLP
     /// layers with mean, max and attention pooling on CSWin, depthwise + pointwise conv
     /// with LayerNorm + GELU on ConvNeXt, BatchNorm + ReLU on ResNets.
     @Test func t2bBranchesFollowTheBackbone() throws {

@@ -1,7 +1,8 @@
 import CanopyRuntime
 
 /// CSWin Transformer (Dong et al. 2022, microsoft/CSWin-Transformer `models/cswin.py`)
-/// with the map sizes taken from the actual tensors (reference/backbones.md §4).
+/// with the map sizes taken from the actual tensors (the default 7x7 s2 p3 stem gives maps
+/// 16/8/4/2 on 32x32; docs/methods.md#backbones-and-branch-points).
 ///
 /// - Stem `stage1_conv_embed.0` conv 7x7 (stride 2 pad 3 by default, the CIFAR choice;
 ///   stride 4 pad 2 is ImageNet's), to tokens, `stage1_conv_embed.2` LayerNorm.

@@ -1,7 +1,8 @@
 import CanopyRuntime
 
 /// ConvNeXt with V1 blocks (Liu et al. 2022; timm's atto..nano), with the stem
-/// configurable for small images (reference/backbones.md §3).
+/// configurable for small images (the default k2 s2 stem gives maps 16/8/4/2 on 32x32;
+/// docs/methods.md#backbones-and-branch-points).
 ///
 /// - Stem `stem.0` conv k x k stride s (default k2 s2, the CIFAR choice; k4 s4 is the
 ///   ImageNet patchify), then `stem.1` channels-first LayerNorm.

@@ -1,7 +1,7 @@
 import CanopyRuntime
 import CanopySpecs
 
-/// Loss plugin `decorrelation`: T2B's inter-branch decorrelation (methods.md §2.2), a
+/// Loss plugin `decorrelation`: T2B's inter-branch decorrelation (docs/methods.md#t2b-decorrelation), a
 /// composite of primitive kernels over every branch at once. Give the list input as
 /// `branches: branch[*].feature` on an entry WITHOUT `foreach`.
 ///

@@ -2,7 +2,7 @@ import CanopyRuntime
 import CanopySpecs
 
 /// Loss plugin `kd_kl`: temperature distillation KL_T(teacher -> student) =
-/// T^2 * batch-mean KL(softmax(teacher/T) || softmax(student/T)) (methods.md §1.1).
+/// T^2 * batch-mean KL(softmax(teacher/T) || softmax(student/T)) (docs/methods.md#temperature-kl).
 /// Detach the teacher with `detach: [teacher]` for classic KD; leave it attached for
 /// mutual learning. One fused kernel node.
 public struct KDKLLoss: LossPlugin {

@@ -2,7 +2,7 @@ import CanopyRuntime
 import CanopySpecs
 
 /// Method plugin `okddip`: online knowledge distillation with diverse peers (Chen et al.
-/// 2020, methods.md §1.3). P peer branches plus a group leader (branch P), an
+/// 2020, docs/methods.md#okddip). P peer branches plus a group leader (branch P), an
 /// `okddip_attention` node `attention` (parameters `attention.query`, `attention.key`);
 /// losses `ce_peers[a]`, `ce_leader`, `kl_peers[a]` = KL_T(t_a -> z_a) and `kl_leader` =
 /// KL_T(mean peer logits -> z_L), the KL terms weighted alpha x the consistency ramp;

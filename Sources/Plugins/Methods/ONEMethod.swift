@@ -1,7 +1,7 @@
 import CanopyRuntime
 import CanopySpecs
 
-/// Method plugin `one`: On-the-fly Native Ensemble (Lan et al. 2018, methods.md §1.2).
+/// Method plugin `one`: On-the-fly Native Ensemble (Lan et al. 2018, docs/methods.md#one).
 /// M peer branches (copies of the stages after `from` and the fc), a `one_gate` node
 /// `gate` (values `gate.logits` = z_e, `gate.weights` = g; parameters `gate.fc`, `gate.bn`),
 /// losses `ce_branches[i]` = CE(z_i), `ce_ensemble` = CE(z_e) and `kl_branches[i]` =

@@ -1,8 +1,8 @@
 import CanopyRuntime
 import CanopySpecs
 
-/// Method plugin `t2b`: Trunk-to-Branch (Ajou thesis; the concrete formulation is the
-/// proposal of methods.md §2.2). The backbone keeps its own head (the trunk, deployed
+/// Method plugin `t2b`: Trunk-to-Branch (Ajou thesis; the concrete formulation is
+/// Canopy's own, docs/methods.md#t2b). The backbone keeps its own head (the trunk, deployed
 /// alone: `deploy: trunk.logits`); a semantic permeation node concatenates the pooled
 /// earlier stage(s) with the last stage (`t2b_permeation`); K one-layer peer branches
 /// (node `branch` with `count: K`) read it, built in the backbone's style: `t2b_branch`
@@ -15,7 +15,7 @@ import CanopySpecs
 /// with L_bw = (1/K) sum_k KL_T(sg[z_k] -> z_0) (terms `kd_branchwise[k]`, each weighted
 /// w lambda_bw / K), L_ens = KL_T(sg[mean_k z_k] -> z_0) (`kd_ensemble`), L_dec the
 /// `decorrelation` of the branch features (`decorrelation`), w the consistency ramp.
-/// Every ablation switch of §2.2 is a param: permeation on/off, which stages, detached P,
+/// Every ablation switch (docs/methods.md#t2b-params) is a param: permeation on/off, which stages, detached P,
 /// decorrelation variant or off, branch-wise / ensemble / ensemble->branch distillation,
 /// detached or mutual teachers, branch type, kernel sizes or poolings, branch count and width.
 public struct T2BMethod: MethodPlugin {

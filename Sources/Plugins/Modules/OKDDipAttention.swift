@@ -2,7 +2,7 @@ import CanopyRuntime
 import CanopySpecs
 
 /// Module plugin `okddip_attention`: OKDDip's peer attention (Chen et al. 2020,
-/// methods.md §1.3). For the P peers given (`branch[0:P].feature`, `branch[0:P].logits`):
+/// docs/methods.md#okddip-architecture). For the P peers given (`branch[0:P].feature`, `branch[0:P].logits`):
 /// q_a = h_a W_q^T, k_a = h_a W_k^T (`query`, `key`: Linear D -> proj_dim, no bias);
 /// A[b, a, j] = softmax over peers j of q_a[b] . k_j[b] (no 1/sqrt(d) scaling, as the
 /// official code); t_a = sum_j A[:, a, j] z_j. Outputs `targets[a]` (t_a, [B, C]),

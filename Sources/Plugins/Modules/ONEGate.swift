@@ -1,7 +1,7 @@
 import CanopyRuntime
 import CanopySpecs
 
-/// Module plugin `one_gate`: ONE's gate and gated ensemble (Lan et al. 2018, methods.md §1.2).
+/// Module plugin `one_gate`: ONE's gate and gated ensemble (Lan et al. 2018, docs/methods.md#one-architecture).
 /// v = global mean of the branch-point feature map (a [B, C] feature is taken as already
 /// pooled); g = softmax(ReLU(BN1d(v W^T + b))) [B, M] over the M branches (`fc`: Linear C -> M
 /// with bias, `bn`: BatchNorm1d in training mode); z_e = sum_i g[:, i] z_i.

@@ -2,7 +2,7 @@ import CanopyRuntime
 import CanopySpecs
 
 /// Module plugin `t2b_branch`: one of T2B's one-layer peer branches for convolutional
-/// trunks (methods.md §2.2), used as node `branch` with `count: K` so instance k is
+/// trunks (docs/methods.md#t2b-architecture), used as node `branch` with `count: K` so instance k is
 /// `branch[k]`: `dw` depthwise conv with kernel `kernels[k]` (padding k//2, no bias) on
 /// x, `pw` 1x1 conv to `width`, the norm (`bn` BatchNorm2d, as ResNets, or `ln`
 /// channels-first LayerNorm, as ConvNeXt), the activation (ReLU or GELU), global mean =

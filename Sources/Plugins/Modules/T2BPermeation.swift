@@ -1,7 +1,7 @@
 import CanopyRuntime
 import CanopySpecs
 
-/// Module plugin `t2b_permeation`: T2B's semantic permeation structure (methods.md §2.2):
+/// Module plugin `t2b_permeation`: T2B's semantic permeation structure (docs/methods.md#t2b-architecture):
 /// P = concat over channels of [AvgPool(shallow) | deep], the parameter-free average pool
 /// (kernel = stride = the size ratio, 2x2 stride 2 between ResNet stages) bringing the
 /// shallower stage to the deeper one's spatial size. Not detached by default, so branch

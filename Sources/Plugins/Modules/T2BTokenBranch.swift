@@ -2,8 +2,8 @@ import CanopyRuntime
 import CanopySpecs
 
 /// Module plugin `t2b_token_branch`: one of T2B's one-layer peer branches for transformer
-/// trunks (methods.md §2.2: "one token-wise MLP layer ... with a different pooling per
-/// branch"), used as node `branch` with `count: K` so instance k is `branch[k]`. The map
+/// trunks (docs/methods.md#t2b-architecture: one token-wise MLP layer per branch, each
+/// with its own token pooling), used as node `branch` with `count: K` so instance k is `branch[k]`. The map
 /// x [B, C, H, W] is read as H*W tokens of C channels; `ln` LayerNorm, `proj` Linear
 /// C -> `width`, GELU, then the pooling `poolings[k]` over the tokens: `mean`, `max`, or
 /// `attention` (a single learned query `pool.query`, keys and values the tokens) =

@@ -2,7 +2,7 @@
 /// per epoch into a runtime scalar, so the compiled plan never changes.
 public enum LossWeight: Sendable, Equatable {
     case constant(Double)
-    /// The consistency ramp of ONE/OKDDip (methods.md §1.2): `max * exp(-5 (1 - clip(e, 0, L)/L)^2)`,
+    /// The consistency ramp of ONE/OKDDip/T2B (docs/methods.md#consistency-ramp): `max * exp(-5 (1 - clip(e, 0, L)/L)^2)`,
     /// 1 when L = 0, with e the 0-based epoch.
     case ramp(max: Double, epochs: Int)
     /// Linear from 0 at epoch 0 to `max` at epoch `epochs`, then constant.

@@ -1,7 +1,7 @@
 /// Standardisation of each column over the batch: for x of shape [B, ...] (every
 /// position after the batch axis is one column), y = (x - mean_b x) / (std_b x + eps),
 /// with the population (biased) std, as T2B's decorrelation loss standardises branch
-/// embeddings (methods.md §2.2). Means and variances are accumulated in Double.
+/// embeddings (docs/methods.md#t2b-decorrelation). Means and variances are accumulated in Double.
 ///
 /// Backward, per column with u = x - mean, s = std, a = 1 / (s + eps):
 /// dx_b = a (dy_b - mean dy) - a^2 (sum_c dy_c u_c) u_b / (B s), the second term left
