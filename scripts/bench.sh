@@ -19,7 +19,7 @@ echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xarg
 echo
 have_torch=
 if [ -n "$torch_python" ] && "$torch_python" -c 'import torch' 2>/dev/null; then have_torch=1; fi
-torch_bench=${TORCH_BENCH:-../shared/bench/torch_cifar_bench.py}
+torch_bench=${TORCH_BENCH:-scripts/torch_cifar_bench.py}
 
 echo "## Whole training step, CIFAR ResNet-32, batch 128 (JSON lines: Canopy, then PyTorch)"
 for branches in 1 3; do

@@ -3,7 +3,7 @@ import CanopyRuntime
 import Testing
 
 /// CSWin: parameter and MAC counts of every named variant against
-/// reference/backbones.md §7.3 (exact values from reference/backbone_counts.py, per
+/// the published parameter and MAC counts (exact values from scripts/backbone_counts.py, per
 /// image), the peer copy from stage 4 on, taps, names and resolution errors.
 @Suite struct CSWinTests {
     struct Case: Sendable, CustomTestStringConvertible {

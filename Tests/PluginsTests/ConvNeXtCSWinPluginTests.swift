@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The `convnext` and `cswin` backbone plugins as specs build them: the plain CIFAR forms
-/// have the sizes of backbones.md §7.2/§7.3, ONE and T2B deploy exactly the plain network,
+/// have the sizes of the published ConvNeXt and CSWin sizes, ONE and T2B deploy exactly the plain network,
 /// and resolution problems are positioned diagnostics.
 @Suite struct ConvNeXtCSWinPluginTests {
     /// Compiles spec text through the whole front end; nil with the diagnostics on failure.

@@ -3,7 +3,7 @@ import CanopyRuntime
 import Testing
 
 /// ConvNeXt: parameter and MAC counts of every named variant against
-/// reference/backbones.md §7.2 (exact values from reference/backbone_counts.py, per
+/// the published parameter and MAC counts (exact values from scripts/backbone_counts.py, per
 /// image), the peer copy from stage 4 on, taps, drop-path nodes and resolution errors.
 @Suite struct ConvNeXtTests {
     struct Case: Sendable, CustomTestStringConvertible {

@@ -2,8 +2,8 @@ import CanopyPlugins
 import CanopyRuntime
 import Testing
 
-/// Parameter and MAC counts of the CIFAR ResNets against reference/backbones.md §7.1
-/// (exact values from reference/backbone_counts.py, option-B shortcuts, per image).
+/// Parameter and MAC counts of the CIFAR ResNets against the published ones
+/// (exact values from scripts/backbone_counts.py, option-B shortcuts, per image).
 @Suite struct ResNetCIFARTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var depth: Int, block: ResNetCIFAR.Block, blocks: Int, classes: Int, size: Int, channels: Int
