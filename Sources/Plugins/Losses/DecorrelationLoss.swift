@@ -89,57 +89,43 @@ public struct DecorrelationLoss: LossPlugin {
         return featureCrossCorrelation(&b, name: name, branches)
     }
 
-    /// Variants feature and A.
+    /// Variants feature and A: the mean over pairs k < l of the squared entries of
+    /// C = hat(h)_k^T hat(h)_l / B (A: off the diagonal only).
     func featureCrossCorrelation(_ b: inout GraphBuilder, name: String, _ features: [ValueID]) -> ValueID {
-        let shape = b.isPoisoned(features[0]) ? Shape([1, 1]) : b.spec(features[0]).shape
-        for (k, h) in features.enumerated() where !b.isPoisoned(h) && (b.spec(h).shape != shape || shape.rank != 2) {
-            b.error("\(name): branch \(k) feature \(b.spec(h)) must be [B, D] like branch 0's \(shape)")
-        }
-        let (batch, dims) = (shape[0], shape.rank == 2 ? shape[1] : 1)
-        if params.variant == .A && dims < 2 { b.error("\(name): variant A needs feature dimension D >= 2, found \(dims)") }
-        let eps = ParamValue.object([("eps", .double(params.stdEps))])
-        let hats = features.enumerated().map { k, h in b.apply("batch_standardize", name: "\(name).standardized\(k)", params: eps, inputs: [h])[0] }
-        var total: ValueID?
-        for k in hats.indices {
-            for l in hats.indices where l > k {
-                let pair = "\(name).pair\(k)_\(l)"
-                let c = b.apply("matmul", name: "\(pair).cross_correlation", params: .object([("transpose_a", .bool(true)),
-                                                                                             ("alpha", .double(1 / Double(batch)))]),
-                                inputs: [hats[k], hats[l]])[0]
-                var term = b.unary("sum", "\(pair).squares", b.apply("mul", name: "\(pair).squared", inputs: [c, c])[0])
-                if params.variant == .A {
-                    let products = b.apply("mul", name: "\(pair).products", inputs: [hats[k], hats[l]])[0]
-                    let diagonal = b.unary("mean", "\(pair).diagonal", products, params: .object([("axes", .array([.int(0)]))]))
-                    let diagonalSquares = b.unary("sum", "\(pair).diagonal_squares",
-                                                  b.apply("mul", name: "\(pair).diagonal_squared", inputs: [diagonal, diagonal])[0])
-                    term = b.add("\(pair).off_diagonal", term, b.unary("scale", "\(pair).minus_diagonal", diagonalSquares,
-                                                                          params: .object([("alpha", .double(-1))])))
-                }
-                total = total.map { b.add("\(pair).total", $0, term) } ?? term
+        b.expression(name, features) { h in
+            let shape = h[0].shape
+            for (k, f) in h.enumerated() where !f.isPoisoned && (f.shape != shape || shape.rank != 2) {
+                f.graph.error("branch \(k) feature \(f.shape) must be [B, D] like branch 0's \(shape)")
             }
+            let (batch, dims) = (shape[0], shape.rank == 2 ? shape[1] : 1)
+            if params.variant == .A && dims < 2 { h[0].graph.error("variant A needs feature dimension D >= 2, found \(dims)") }
+            let hats = h.map { kernel(BatchStandardize.self, .init(eps: params.stdEps), $0) }
+            let terms = Self.pairs(hats.count).map { k, l in
+                let c = matmul(hats[k], hats[l], transposeA: true, alpha: 1 / Double(batch)).named("pair\(k)_\(l).cross_correlation")
+                guard params.variant == .A else { return sum(c * c) }
+                let diagonal = mean(hats[k] * hats[l], axes: [0])
+                return sum(c * c) - sum(diagonal * diagonal)
+            }
+            let entries = Double(dims) * Double(params.variant == .A ? dims - 1 : dims)
+            return sum(terms) / (Double(terms.count) * max(entries, 1))
         }
-        let pairs = Double(hats.count * (hats.count - 1) / 2)
-        let entries = Double(dims) * Double(params.variant == .A ? dims - 1 : dims)
-        return b.unary("scale", name, total!, params: .object([("alpha", .double(1 / (pairs * max(entries, 1))))]))
     }
 
-    /// Variant B.
+    /// Variant B: the mean over samples and pairs k < l of the Pearson correlation of
+    /// r_k = softmax(z_k / T) over the classes other than the target.
     func logitPearson(_ b: inout GraphBuilder, name: String, _ logits: [ValueID], target: ValueID) -> ValueID {
-        let softmax = ParamValue.object([("temperature", .double(params.temperature))])
-        let soft = logits.enumerated().map { k, z in
-            b.apply("softmax", name: "\(name).non_target\(k)", params: softmax,
-                    inputs: [b.apply("exclude_class", name: "\(name).excluded\(k)", inputs: [z, target])[0]])[0]
-        }
-        let eps = ParamValue.object([("eps", .double(params.pearsonEps))])
-        var total: ValueID?
-        for k in soft.indices {
-            for l in soft.indices where l > k {
-                let rho = b.apply("row_correlation", name: "\(name).pair\(k)_\(l).correlation", params: eps, inputs: [soft[k], soft[l]])[0]
-                total = total.map { b.add("\(name).pair\(k)_\(l).total", $0, rho) } ?? rho
+        b.expression(name, logits + [target]) { z in
+            let target = z.last!
+            let r = z.dropLast().map { softmax(kernel(ExcludeClass.self, .init(), $0, target), temperature: params.temperature) }
+            let rho = Self.pairs(r.count).map { k, l in
+                kernel(RowCorrelation.self, .init(eps: params.pearsonEps), r[k], r[l]).named("pair\(k)_\(l).correlation")
             }
+            return mean(sum(rho)) / Double(rho.count)
         }
-        let pairs = Double(soft.count * (soft.count - 1) / 2)
-        let mean = b.unary("mean", "\(name).sample_mean", total!)
-        return b.unary("scale", name, mean, params: .object([("alpha", .double(1 / pairs))]))
+    }
+
+    /// The pairs k < l of `count` branches, in order.
+    static func pairs(_ count: Int) -> [(Int, Int)] {
+        (0..<count).flatMap { k in (k + 1..<count).map { l in (k, l) } }
     }
 }

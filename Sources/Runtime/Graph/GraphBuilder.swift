@@ -92,6 +92,30 @@ public struct GraphBuilder {
         return apply("identity", name: name, inputs: [v], detached: [0])[0]
     }
 
+    /// Renames `v` (and the node producing it, when `v` is its only output) to `name`:
+    /// the last value of an expression takes the name its caller asked for.
+    mutating func rename(_ v: ValueID, to name: String) {
+        graph.values[v.index].name = name
+        if let (node, _) = graph.values[v.index].producer, graph.nodes[node].outputs == [v] {
+            graph.nodes[node].name = name
+        }
+    }
+
+    /// Applies kernel `K`, named by its type and given typed params, so a misspelt kernel
+    /// or param does not compile. A wrong number of inputs is an error like any other:
+    /// reported at the current origin, with poisoned outputs.
+    @discardableResult
+    public mutating func apply<K: Kernel>(_ kernel: K.Type, name: String, params: K.Params,
+                                          inputs: [ValueID]) -> [ValueID] where K.Params: Encodable {
+        let most = K.inputNames.count, least = most - K.optionalInputs
+        guard inputs.count >= least && inputs.count <= most else {
+            let takes = least == most ? "\(most)" : "\(least) to \(most)"
+            error("\(name): \(K.name) takes \(takes) inputs (\(K.inputNames.joined(separator: ", "))), given \(inputs.count)")
+            return poisonedOutputs(name: name, count: K.outputNames.count)
+        }
+        return apply(K.name, name: name, params: ParamEncoder.encode(params), inputs: inputs)
+    }
+
     /// Marks every parameter whose name starts with one of `prefixes` as not trainable;
     /// returns the prefixes that matched no parameter.
     public mutating func freeze(prefixes: [String]) -> [String] {

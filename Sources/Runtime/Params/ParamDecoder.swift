@@ -4,6 +4,10 @@
 public enum ParamDecoder {
     /// Decodes `T` from `value`; throws `ParamErrors` listing every problem found.
     public static func decode<T: Decodable>(_ type: T.Type, from value: ParamValue) throws(ParamErrors) -> T {
+        var value = value
+        if let withDefaults = T.self as? any PluginParams.Type {
+            value = overlay(value, on: ParamEncoder.encode(withDefaults.init()))
+        }
         let usage = KeyUsage()
         let decoder = ValueDecoder(value: value, path: [], usage: usage)
         let result: T
@@ -25,6 +29,45 @@ public enum ParamDecoder {
         if !unknown.isEmpty { throw ParamErrors(errors: unknown) }
         return result
     }
+}
+
+extension ParamDecoder {
+    /// The spec key of a Swift property or coding key: camelCase becomes snake_case
+    /// (`teacherEps` -> `teacher_eps`), so keys are derived, not written out.
+    public static func specKey(_ name: String) -> String {
+        var key = ""
+        for c in name {
+            if c.isUppercase {
+                if !key.isEmpty { key += "_" }
+                key += c.lowercased()
+            } else {
+                key.append(c)
+            }
+        }
+        return key
+    }
+
+    /// `value` with every key of `defaults` it leaves out filled in, mapping by mapping;
+    /// the keys it gives keep their order (unknown ones are reported in that order).
+    static func overlay(_ value: ParamValue, on defaults: ParamValue) -> ParamValue {
+        guard case let .object(given) = value, case let .object(fallback) = defaults else { return value }
+        var pairs = given.map { pair in (key: pair.key, value: defaults[pair.key].map { overlay(pair.value, on: $0) } ?? pair.value) }
+        for pair in fallback where !given.contains(where: { $0.key == pair.key }) { pairs.append(pair) }
+        return .object(pairs)
+    }
+}
+
+/// Params whose defaults are the initial values of their stored properties: `init()`
+/// gives them, and `ParamDecoder` fills every key a spec leaves out from it, so the
+/// type needs no `CodingKeys` and no hand-written `init(from:)`:
+///
+///     public struct Params: PluginParams {
+///         public var temperature = 1.0
+///         public var teacherEps = 0.0   // spec key teacher_eps
+///         public init() {}
+///     }
+public protocol PluginParams: Codable, Sendable {
+    init()
 }
 
 /// Several parameter problems found in one decode.
@@ -79,12 +122,6 @@ private struct ValueDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { Single(value: value, path: path, usage: usage) }
 }
 
-private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { Int(stringValue) }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init(intValue: Int) { self.stringValue = String(intValue) }
-}
 
 private func decodeScalar<T: Decodable>(_ type: T.Type, _ value: ParamValue, _ path: [String], _ usage: KeyUsage) throws -> T {
     func mismatch(_ expected: String) -> ParamError {
@@ -127,8 +164,9 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
     var allKeys: [Key] { pairs.compactMap { Key(stringValue: $0.key) } }
 
     func lookup(_ key: Key) -> ParamValue? {
-        usage.read(key.stringValue, in: index)
-        return pairs.first { $0.key == key.stringValue }?.value
+        let name = key.specKey
+        usage.read(name, in: index)
+        return pairs.first { $0.key == name }?.value
     }
 
     func contains(_ key: Key) -> Bool { lookup(key) != nil }
@@ -140,28 +178,28 @@ private struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         guard let v = lookup(key) else {
-            throw ParamError(path: path + [key.stringValue], "missing required key '\(key.stringValue)'")
+            throw ParamError(path: path + [key.specKey], "missing required key '\(key.specKey)'")
         }
-        return try decodeScalar(type, v, path + [key.stringValue], usage)
+        return try decodeScalar(type, v, path + [key.specKey], usage)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let v = lookup(key) else { return nil }
         if case .null = v { return nil }
-        return try decodeScalar(type, v, path + [key.stringValue], usage)
+        return try decodeScalar(type, v, path + [key.specKey], usage)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try ValueDecoder(value: lookup(key) ?? .null, path: path + [key.stringValue], usage: usage).container(keyedBy: type)
+        try ValueDecoder(value: lookup(key) ?? .null, path: path + [key.specKey], usage: usage).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try ValueDecoder(value: lookup(key) ?? .null, path: path + [key.stringValue], usage: usage).unkeyedContainer()
+        try ValueDecoder(value: lookup(key) ?? .null, path: path + [key.specKey], usage: usage).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder { ValueDecoder(value: .object(pairs), path: path, usage: usage) }
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        ValueDecoder(value: lookup(key) ?? .null, path: path + [key.stringValue], usage: usage)
+        ValueDecoder(value: lookup(key) ?? .null, path: path + [key.specKey], usage: usage)
     }
 }
 

@@ -42,7 +42,7 @@ import Testing
         let r = try myCanopy("check", Self.spec, "--set", "data.batch_size=4")
         #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
         let graph = try myCanopy("plan", Self.spec, "--set", "data.batch_size=4", "--dump", "graph")
-        #expect(graph.stdout.contains("\n  loss.mutual = scale(loss.mutual.total) -> [1]\n"))
+        #expect(graph.stdout.contains("\n  loss.mutual = scale(loss.mutual.mean) -> [1]\n"))
     }
 
     @Test func problemsPointAtTheSpec() throws {
@@ -67,8 +67,7 @@ import Testing
         let shapes = try check(replacing: "teacher: \"branch[1].logits\"", with: "teacher: \"branch[1].feature\"")
         #expect(shapes.status == 1)
         #expect(shapes.stderr.hasSuffix("""
-            bad.yaml:21:5: error: loss.mutual: sym_kl needs student and teacher logits of one [batch, classes] shape, \
-            found [128x10] and [128x64]
+            bad.yaml:21:5: error: loss.mutual: a - b needs values of one shape, found [128x10] and [128x64]
                21 |   - name: mutual
                   |     ^
             1 error generated.

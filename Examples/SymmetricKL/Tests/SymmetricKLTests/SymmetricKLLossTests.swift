@@ -37,7 +37,7 @@ import Testing
         var b = GraphBuilder(kernels: BuiltInKernels.registry())
         let student = b.parameter("student", [batch, classes], .zeros)
         let teacher = b.parameter("teacher", [batch, classes], .zeros)
-        let loss = try SymmetricKLLoss(params: .init(temperature: temperature)).emit(&b, name: "loss", inputs: [student, teacher])
+        let loss = try SymmetricKLLoss.make(.object([("temperature", .double(temperature))])).emit(&b, name: "loss", inputs: [student, teacher])
         b.addLoss("sym_kl", loss)
         #expect(b.errors.isEmpty, "\(b.errors)")
         let memory = ModelMemory(graph: b.graph)
@@ -79,7 +79,7 @@ import Testing
     @Test func equalInputsGiveZeroLoss() throws {
         var b = GraphBuilder(kernels: BuiltInKernels.registry())
         let x = b.parameter("x", [2, 3], .normal(std: 1))
-        let loss = try SymmetricKLLoss(params: .init()).emit(&b, name: "loss", inputs: [x, x])
+        let loss = try SymmetricKLLoss.make(.empty).emit(&b, name: "loss", inputs: [x, x])
         b.addLoss("sym_kl", loss)
         let memory = ModelMemory(graph: b.graph)
         memory.initialize(seed: 1)
@@ -91,9 +91,8 @@ import Testing
     @Test func mismatchedShapesAreOneError() throws {
         var b = GraphBuilder(kernels: BuiltInKernels.registry())
         let s = b.parameter("s", [2, 3], .zeros), t = b.parameter("t", [2, 4], .zeros)
-        _ = try SymmetricKLLoss(params: .init()).emit(&b, name: "loss", inputs: [s, t])
-        #expect(b.errors.map(\.message) == ["loss: sym_kl needs student and teacher logits of one [batch, classes] shape, "
-                                              + "found [2x3] and [2x4]"])
+        _ = try SymmetricKLLoss.make(.empty).emit(&b, name: "loss", inputs: [s, t])
+        #expect(b.errors.map(\.message) == ["loss: a - b needs values of one shape, found [2x3] and [2x4]"])
     }
 
     @Test func rejectsANonPositiveTemperature() {

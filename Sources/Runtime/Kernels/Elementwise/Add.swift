@@ -2,7 +2,7 @@
 /// gradient of each input (a residual connection is `add`).
 public struct Add: Kernel {
     /// No params.
-    public struct Params: Decodable, Sendable {}
+    public struct Params: Codable, Sendable { public init() {} }
     public static let name = "add"
     public static let summary = "y = a + b, elementwise, same shapes"
     public static let parameters: [ParameterDoc] = []

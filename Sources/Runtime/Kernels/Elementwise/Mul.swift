@@ -2,7 +2,7 @@
 /// da = dy * b, db = dy * a.
 public struct Mul: Kernel {
     /// No params.
-    public struct Params: Decodable, Sendable {}
+    public struct Params: Codable, Sendable { public init() {} }
     public static let name = "mul"
     public static let summary = "y = a * b, elementwise, same shapes"
     public static let parameters: [ParameterDoc] = []

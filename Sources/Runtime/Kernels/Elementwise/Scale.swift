@@ -2,7 +2,7 @@
 /// Backward: dx = alpha * dy.
 public struct Scale: Kernel {
     /// `alpha`, required.
-    public struct Params: Decodable, Sendable {
+    public struct Params: Codable, Sendable {
         public var alpha: Float
         public init(alpha: Float) { self.alpha = alpha }
     }

@@ -6,7 +6,7 @@ import CBLAS
 /// d op(a) = alpha dy op(b)^T, d op(b) = alpha op(a)^T dy.
 public struct MatMul: Kernel {
     /// `transpose_a`, `transpose_b` (default false), `alpha` (default 1).
-    public struct Params: Decodable, Sendable {
+    public struct Params: Codable, Sendable {
         public var transposeA: Bool
         public var transposeB: Bool
         public var alpha: Float

@@ -1,5 +1,5 @@
 /// Params of `sum` and `mean`.
-public struct ReductionParams: Decodable, Sendable {
+public struct ReductionParams: Codable, Sendable {
     /// The axes to reduce (negative count from the end); nil reduces every axis.
     public var axes: [Int]?
     /// Keep reduced axes as extent 1 instead of removing them.

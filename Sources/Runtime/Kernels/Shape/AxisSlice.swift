@@ -3,7 +3,7 @@
 /// the rest. (The type is AxisSlice so as not to shadow the standard library's `Slice`.)
 public struct AxisSlice: Kernel {
     /// `axis` (default 1), `start` and `length` (required).
-    public struct Params: Decodable, Sendable {
+    public struct Params: Codable, Sendable {
         public var axis: Int
         public var start: Int
         public var length: Int

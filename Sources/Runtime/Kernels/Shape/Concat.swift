@@ -7,7 +7,7 @@
 /// of the input it came from.
 public struct Concat: Kernel {
     /// `axis`, default 1.
-    public struct Params: Decodable, Sendable {
+    public struct Params: Codable, Sendable {
         public var axis: Int
 
         private enum CodingKeys: String, CodingKey { case axis }

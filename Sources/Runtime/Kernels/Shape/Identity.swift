@@ -1,7 +1,7 @@
 /// y = x. With its input edge marked detached in the graph it is a stop-gradient
 /// (`detach:` in a spec); otherwise it passes the gradient through unchanged.
 public struct Identity: Kernel {
-    public struct Params: Decodable, Sendable {}
+    public struct Params: Codable, Sendable { public init() {} }
     public static let name = "identity"
     public static let summary = "y = x (a stop-gradient when its input edge is detached)"
     public static let parameters: [ParameterDoc] = []

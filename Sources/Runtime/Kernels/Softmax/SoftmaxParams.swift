@@ -1,6 +1,6 @@
 /// Params of `softmax` and `log_softmax`: `temperature` T > 0 (default 1), so the
 /// kernels compute softmax(x / T) and log softmax(x / T).
-public struct SoftmaxParams: Decodable, Sendable {
+public struct SoftmaxParams: Codable, Sendable {
     public var temperature: Float
 
     public init(temperature: Float = 1) { self.temperature = temperature }

@@ -8,7 +8,7 @@
 /// out where s = 0 (a constant column, whose output is 0 whatever the input moves).
 public struct BatchStandardize: Kernel {
     /// `eps`, default 1e-5.
-    public struct Params: Decodable, Sendable {
+    public struct Params: Codable, Sendable {
         public var eps: Double
 
         private enum CodingKeys: String, CodingKey { case eps }

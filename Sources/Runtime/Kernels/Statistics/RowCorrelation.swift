@@ -8,7 +8,7 @@
 /// term). Centering needs no extra term: both parts already sum to zero over the row.
 public struct RowCorrelation: Kernel {
     /// `eps`, default 1e-8.
-    public struct Params: Decodable, Sendable {
+    public struct Params: Codable, Sendable {
         public var eps: Double
 
         private enum CodingKeys: String, CodingKey { case eps }
