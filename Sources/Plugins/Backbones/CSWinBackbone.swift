@@ -10,7 +10,7 @@ import CanopySpecs
 /// shrinks to nothing, is reported by the builder at the backbone's position in the spec
 /// (Fashion-MNIST: `data.pad_to: 32`).
 public struct CSWinBackbone: BackbonePlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var variant: String?
         public var embedDim: Int?
         public var dims: [Int]?
@@ -21,31 +21,7 @@ public struct CSWinBackbone: BackbonePlugin {
         public var stemStride = 2
         public var stemPadding = 3
         public var dropPathRate = 0.0
-
-        enum CodingKeys: String, CodingKey {
-            case variant
-            case embedDim = "embed_dim"
-            case dims, depths, heads
-            case splitSizes = "split_sizes"
-            case stemKernel = "stem_kernel"
-            case stemStride = "stem_stride"
-            case stemPadding = "stem_padding"
-            case dropPathRate = "drop_path_rate"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            variant = try c.decodeIfPresent(String.self, forKey: .variant)
-            embedDim = try c.decodeIfPresent(Int.self, forKey: .embedDim)
-            dims = try c.decodeIfPresent([Int].self, forKey: .dims)
-            depths = try c.decodeIfPresent([Int].self, forKey: .depths)
-            heads = try c.decodeIfPresent([Int].self, forKey: .heads)
-            splitSizes = try c.decodeIfPresent([Int].self, forKey: .splitSizes)
-            stemKernel = try c.decodeIfPresent(Int.self, forKey: .stemKernel) ?? stemKernel
-            stemStride = try c.decodeIfPresent(Int.self, forKey: .stemStride) ?? stemStride
-            stemPadding = try c.decodeIfPresent(Int.self, forKey: .stemPadding) ?? stemPadding
-            dropPathRate = try c.decodeIfPresent(Double.self, forKey: .dropPathRate) ?? dropPathRate
-        }
+        public init() {}
     }
 
     public static let name = "cswin"

@@ -9,7 +9,7 @@ import CanopySpecs
 /// A map that the stem or a downsample layer shrinks to nothing is reported by the
 /// builder at the backbone's position in the spec (Fashion-MNIST: `data.pad_to: 32`).
 public struct ConvNeXtBackbone: BackbonePlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var variant: String?
         public var dims: [Int]?
         public var depths: [Int]?
@@ -18,27 +18,7 @@ public struct ConvNeXtBackbone: BackbonePlugin {
         public var stemPadding = 0
         public var dropPathRate = 0.0
         public var layerScaleInit = 1e-6
-
-        enum CodingKeys: String, CodingKey {
-            case variant, dims, depths
-            case stemKernel = "stem_kernel"
-            case stemStride = "stem_stride"
-            case stemPadding = "stem_padding"
-            case dropPathRate = "drop_path_rate"
-            case layerScaleInit = "layer_scale_init"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            variant = try c.decodeIfPresent(String.self, forKey: .variant)
-            dims = try c.decodeIfPresent([Int].self, forKey: .dims)
-            depths = try c.decodeIfPresent([Int].self, forKey: .depths)
-            stemKernel = try c.decodeIfPresent(Int.self, forKey: .stemKernel) ?? stemKernel
-            stemStride = try c.decodeIfPresent(Int.self, forKey: .stemStride) ?? stemStride
-            stemPadding = try c.decodeIfPresent(Int.self, forKey: .stemPadding) ?? stemPadding
-            dropPathRate = try c.decodeIfPresent(Double.self, forKey: .dropPathRate) ?? dropPathRate
-            layerScaleInit = try c.decodeIfPresent(Double.self, forKey: .layerScaleInit) ?? layerScaleInit
-        }
+        public init() {}
     }
 
     public static let name = "convnext"

@@ -4,13 +4,9 @@ import CanopySpecs
 /// Loss plugin `cross_entropy`: mean cross-entropy of logits against integer targets,
 /// with optional label smoothing (PyTorch semantics). One fused kernel node.
 public struct CrossEntropyLoss: LossPlugin {
-    public struct Params: Decodable, Sendable {
-        public var labelSmoothing: Double = 0
-        enum CodingKeys: String, CodingKey { case labelSmoothing = "label_smoothing" }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            labelSmoothing = try c.decodeIfPresent(Double.self, forKey: .labelSmoothing) ?? 0
-        }
+    public struct Params: PluginParams {
+        public var labelSmoothing = 0.0
+        public init() {}
     }
 
     public static let name = "cross_entropy"
@@ -28,7 +24,6 @@ public struct CrossEntropyLoss: LossPlugin {
     }
 
     public func emit(_ b: inout GraphBuilder, name: String, inputs: [ValueID]) -> ValueID {
-        b.apply("cross_entropy", name: name, params: .object([("label_smoothing", .double(params.labelSmoothing))]),
-                inputs: inputs)[0]
+        b.apply(CrossEntropy.self, name: name, params: .init(labelSmoothing: Float(params.labelSmoothing)), inputs: inputs)[0]
     }
 }

@@ -14,31 +14,14 @@ import CanopySpecs
 ///   (signed), `pearson_eps` added to the norm product. Needs `target`.
 public struct DecorrelationLoss: LossPlugin {
     /// Which reading of the decorrelation.
-    public enum Variant: String, Sendable { case feature, A, B }
+    public enum Variant: String, ParamChoice { case feature, A, B }
 
-    public struct Params: Decodable, Sendable {
-        public var variant: Variant = .feature
-        public var stdEps: Double = 1e-5
-        public var temperature: Double = 3
-        public var pearsonEps: Double = 1e-8
-
-        enum CodingKeys: String, CodingKey {
-            case variant
-            case stdEps = "std_eps"
-            case temperature
-            case pearsonEps = "pearson_eps"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            if let v = try c.decodeIfPresent(String.self, forKey: .variant) {
-                guard let parsed = Variant(rawValue: v) else { throw ParamError(path: ["variant"], "unknown variant '\(v)' (feature, A or B)") }
-                variant = parsed
-            }
-            stdEps = try c.decodeIfPresent(Double.self, forKey: .stdEps) ?? stdEps
-            temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? temperature
-            pearsonEps = try c.decodeIfPresent(Double.self, forKey: .pearsonEps) ?? pearsonEps
-        }
+    public struct Params: PluginParams {
+        public var variant = Variant.feature
+        public var stdEps = 1e-5
+        public var temperature = 3.0
+        public var pearsonEps = 1e-8
+        public init() {}
     }
 
     public static let name = "decorrelation"

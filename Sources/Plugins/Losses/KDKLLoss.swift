@@ -6,18 +6,10 @@ import CanopySpecs
 /// Detach the teacher with `detach: [teacher]` for classic KD; leave it attached for
 /// mutual learning. One fused kernel node.
 public struct KDKLLoss: LossPlugin {
-    public struct Params: Decodable, Sendable {
-        public var temperature: Double = 1
-        public var teacherEps: Double = 0
-        enum CodingKeys: String, CodingKey {
-            case temperature
-            case teacherEps = "teacher_eps"
-        }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? 1
-            teacherEps = try c.decodeIfPresent(Double.self, forKey: .teacherEps) ?? 0
-        }
+    public struct Params: PluginParams {
+        public var temperature = 1.0
+        public var teacherEps = 0.0
+        public init() {}
     }
 
     public static let name = "kd_kl"
@@ -39,8 +31,7 @@ public struct KDKLLoss: LossPlugin {
     }
 
     public func emit(_ b: inout GraphBuilder, name: String, inputs: [ValueID]) -> ValueID {
-        b.apply("kd_kl", name: name, params: .object([("temperature", .double(params.temperature)),
-                                                      ("teacher_eps", .double(params.teacherEps))]),
+        b.apply(KDKL.self, name: name, params: .init(temperature: Float(params.temperature), teacherEps: Float(params.teacherEps)),
                 inputs: inputs)[0]
     }
 }

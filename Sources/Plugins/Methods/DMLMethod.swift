@@ -6,17 +6,11 @@ import CanopySpecs
 /// KL_T(sg[z_l] -> z_k). Terms: `ce_nets[k]` and one `kl_nets[k].peer[l]` per ordered pair,
 /// weighted 1/(K-1). `detach: false` lets the targets carry gradient (the OKDDip code's variant).
 public struct DMLMethod: MethodPlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var branches = 2
         public var temperature = 1.0
         public var detach = true
-        enum CodingKeys: String, CodingKey { case branches, temperature, detach }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            branches = try c.value(.branches, default: 2)
-            temperature = try c.value(.temperature, default: 1.0)
-            detach = try c.value(.detach, default: true)
-        }
+        public init() {}
     }
 
     public static let name = "dml"

@@ -5,15 +5,10 @@ import CanopySpecs
 /// L = (1 - alpha) CE(z_s, y) + alpha KL_T(sg[z_t] -> z_s). The spec names the teacher in
 /// `model.teacher: {backbone: ..., checkpoint: path}` (values `teacher.logits`).
 public struct KDMethod: MethodPlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var temperature = 4.0
         public var alpha = 0.9
-        enum CodingKeys: String, CodingKey { case temperature, alpha }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            temperature = try c.value(.temperature, default: 4.0)
-            alpha = try c.value(.alpha, default: 0.9)
-        }
+        public init() {}
     }
 
     public static let name = "kd"

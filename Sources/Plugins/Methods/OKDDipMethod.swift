@@ -8,7 +8,7 @@ import CanopySpecs
 /// KL_T(mean peer logits -> z_L), the KL terms weighted alpha x the consistency ramp;
 /// nothing detached (official code). Deploys the leader.
 public struct OKDDipMethod: MethodPlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var branches = 3
         public var from = "stage2"
         public var temperature = 3.0
@@ -16,21 +16,7 @@ public struct OKDDipMethod: MethodPlugin {
         public var alpha = 1.0
         public var ramp = 80
         public var projDim: Int?
-        enum CodingKeys: String, CodingKey {
-            case branches, from, temperature, alpha, ramp
-            case teacherEps = "teacher_eps"
-            case projDim = "proj_dim"
-        }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            branches = try c.value(.branches, default: 3)
-            from = try c.value(.from, default: "stage2")
-            temperature = try c.value(.temperature, default: 3.0)
-            teacherEps = try c.value(.teacherEps, default: 1e-7)
-            alpha = try c.value(.alpha, default: 1.0)
-            ramp = try c.value(.ramp, default: 80)
-            projDim = try c.decodeIfPresent(Int.self, forKey: .projDim)
-        }
+        public init() {}
     }
 
     public static let name = "okddip"

@@ -7,24 +7,13 @@ import CanopySpecs
 /// losses `ce_branches[i]` = CE(z_i), `ce_ensemble` = CE(z_e) and `kl_branches[i]` =
 /// KL_T(sg[z_e] -> z_i) with teacher_eps, weighted by the consistency ramp. Deploys branch 0.
 public struct ONEMethod: MethodPlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var branches = 3
         public var from = "stage2"
         public var temperature = 3.0
         public var teacherEps = 1e-7
         public var ramp = 80
-        enum CodingKeys: String, CodingKey {
-            case branches, from, temperature, ramp
-            case teacherEps = "teacher_eps"
-        }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            branches = try c.value(.branches, default: 3)
-            from = try c.value(.from, default: "stage2")
-            temperature = try c.value(.temperature, default: 3.0)
-            teacherEps = try c.value(.teacherEps, default: 1e-7)
-            ramp = try c.value(.ramp, default: 80)
-        }
+        public init() {}
     }
 
     public static let name = "one"

@@ -8,13 +8,9 @@ import CanopySpecs
 /// official code); t_a = sum_j A[:, a, j] z_j. Outputs `targets[a]` (t_a, [B, C]),
 /// `weights` (A, [B, P, P]) and `mean_logits` (the mean of the peer logits, the leader's target).
 public struct OKDDipAttention: ModulePlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var projDim: Int?
-        enum CodingKeys: String, CodingKey { case projDim = "proj_dim" }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            projDim = try c.decodeIfPresent(Int.self, forKey: .projDim)
-        }
+        public init() {}
     }
 
     public static let name = "okddip_attention"

@@ -7,18 +7,10 @@ import CanopySpecs
 /// with bias, `bn`: BatchNorm1d in training mode); z_e = sum_i g[:, i] z_i.
 /// Outputs `logits` (z_e) and `weights` (g); parameters `<node>.fc.*`, `<node>.bn.*`.
 public struct ONEGate: ModulePlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var bnEps: Double = 1e-5
         public var bnMomentum: Double = 0.1
-        enum CodingKeys: String, CodingKey {
-            case bnEps = "bn_eps"
-            case bnMomentum = "bn_momentum"
-        }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            bnEps = try c.decodeIfPresent(Double.self, forKey: .bnEps) ?? 1e-5
-            bnMomentum = try c.decodeIfPresent(Double.self, forKey: .bnMomentum) ?? 0.1
-        }
+        public init() {}
     }
 
     public static let name = "one_gate"

@@ -11,21 +11,12 @@ import CanopySpecs
 /// Parameters `branch.{k}.dw.weight`, `.pw.weight`, `.bn.*`, `.fc.*` as the golden
 /// `resnet8_t2b_step` (with LayerNorm: `.pw.bias` and `.ln.*` instead of `.bn.*`). Input `deep` (the trunk's last stage) only sets the default width.
 public struct T2BBranch: ModulePlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var kernels = [3, 5, 7]
         public var width: Int?
         public var norm = "batch"
         public var activation = "relu"
-
-        enum CodingKeys: String, CodingKey { case kernels, width, norm, activation }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            kernels = try c.decodeIfPresent([Int].self, forKey: .kernels) ?? kernels
-            width = try c.decodeIfPresent(Int.self, forKey: .width)
-            norm = try c.decodeIfPresent(String.self, forKey: .norm) ?? norm
-            activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? activation
-        }
+        public init() {}
     }
 
     public static let name = "t2b_branch"

@@ -10,15 +10,9 @@ import CanopySpecs
 /// Chaining two nodes (the first's output as the second's `shallow`) concatenates every
 /// stage, since nested aligned average pools are one average pool.
 public struct T2BPermeation: ModulePlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var detached = false
-
-        enum CodingKeys: String, CodingKey { case detached }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            detached = try c.decodeIfPresent(Bool.self, forKey: .detached) ?? false
-        }
+        public init() {}
     }
 
     public static let name = "t2b_permeation"

@@ -10,17 +10,10 @@ import CanopySpecs
 /// `feature` h_k; `fc` Linear = `logits` z_k. Input `deep` (the trunk's last stage) only
 /// sets the default width.
 public struct T2BTokenBranch: ModulePlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var poolings = ["mean", "max", "attention"]
         public var width: Int?
-
-        enum CodingKeys: String, CodingKey { case poolings, width }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            poolings = try c.decodeIfPresent([String].self, forKey: .poolings) ?? poolings
-            width = try c.decodeIfPresent(Int.self, forKey: .width)
-        }
+        public init() {}
     }
 
     /// How a branch pools its tokens into one feature vector.

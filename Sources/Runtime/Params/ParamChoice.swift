@@ -1,6 +1,6 @@
 /// A param whose value is one of a fixed set of strings (a String-backed enum). Decoding
 /// an unknown string fails with the list of choices and a did-you-mean, at the key's path.
-public protocol ParamChoice: RawRepresentable, CaseIterable, Decodable, Sendable where RawValue == String {}
+public protocol ParamChoice: RawRepresentable, CaseIterable, Codable, Sendable where RawValue == String {}
 
 extension ParamChoice {
     public init(from decoder: any Decoder) throws {

@@ -82,7 +82,7 @@ private func scalar<T: Encodable>(_ value: T) -> ParamValue? {
     case let v as Bool: return .bool(v)
     case let v as String: return .string(v)
     case let v as Double: return .double(v)
-    case let v as Float: return .double(Double(v))
+    case let v as Float: return .double(Double("\(v)") ?? Double(v))  // 0.1, not 0.10000000149
     case let v as Int: return .int(v)
     case let v as Int32: return .int(Int(v))
     case let v as Int64: return .int(Int(v))

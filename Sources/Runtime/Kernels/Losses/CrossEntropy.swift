@@ -9,12 +9,12 @@
 /// dlogits += g * (softmax(z) - q) / B (without the 1/B for `sum`).
 public struct CrossEntropy: Kernel {
     /// The reduction over the batch.
-    public enum Reduction: String, Sendable, CaseIterable {
+    public enum Reduction: String, Codable, Sendable, CaseIterable {
         case mean, sum
     }
 
     /// The decoded params: `label_smoothing` and `reduction` (see `parameters`).
-    public struct Params: Decodable, Sendable {
+    public struct Params: Codable, Sendable {
         public var labelSmoothing: Float
         public var reduction: Reduction
 

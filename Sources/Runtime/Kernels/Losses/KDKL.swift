@@ -13,12 +13,12 @@ import Foundation
 /// requesting its gradient.
 public struct KDKL: Kernel {
     /// The reduction over the batch.
-    public enum Reduction: String, Sendable, CaseIterable {
+    public enum Reduction: String, Codable, Sendable, CaseIterable {
         case batchmean, sum
     }
 
     /// The decoded params: `temperature`, `teacher_eps`, `t_squared` and `reduction` (see `parameters`).
-    public struct Params: Decodable, Sendable {
+    public struct Params: Codable, Sendable {
         public var temperature: Float
         public var teacherEps: Float
         public var tSquared: Bool
