@@ -41,6 +41,10 @@ import Testing
         #expect(ParamDecoder.specKey("teacherEps") == "teacher_eps")
         #expect(ParamDecoder.specKey("transposeA") == "transpose_a")
         #expect(ParamDecoder.specKey("temperature") == "temperature")
+        #expect(ParamDecoder.specKey("branchwiseKD") == "branchwise_kd")
+        #expect(ParamDecoder.specKey("ensembleToBranchKD") == "ensemble_to_branch_kd")
+        #expect(ParamDecoder.specKey("lambdaBW") == "lambda_bw")
+        #expect(ParamDecoder.specKey("teacher_eps") == "teacher_eps")
     }
 
     @Test func typedParamsEncodeToWhatTheDecoderReads() throws {

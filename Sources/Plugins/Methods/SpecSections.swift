@@ -41,7 +41,3 @@ indirect enum SpecSections {
     static func ramp(_ epochs: Int, max: Double) -> SpecSections { .map([("ramp", .int(epochs)), ("max", .number(max))]) }
 }
 
-/// Decoding helpers shared by the method params.
-extension KeyedDecodingContainer {
-    func value<T: Decodable>(_ key: Key, default value: T) throws -> T { try decodeIfPresent(T.self, forKey: key) ?? value }
-}

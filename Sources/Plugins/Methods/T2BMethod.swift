@@ -19,7 +19,7 @@ import CanopySpecs
 /// decorrelation variant or off, branch-wise / ensemble / ensemble->branch distillation,
 /// detached or mutual teachers, branch type, kernel sizes or poolings, branch count and width.
 public struct T2BMethod: MethodPlugin {
-    public struct Params: Decodable, Sendable {
+    public struct Params: PluginParams {
         public var branches = 3
         public var branchType = "auto"
         public var kernels: [Int]?
@@ -40,46 +40,7 @@ public struct T2BMethod: MethodPlugin {
         public var detachTeachers = true
         public var temperature = 3.0
         public var ramp = 80
-
-        enum CodingKeys: String, CodingKey {
-            case branches
-            case branchType = "branch_type"
-            case kernels, poolings, norm, activation, width, permeation, stages
-            case detachPermeation = "detach_permeation"
-            case decorrelation
-            case lambdaDec = "lambda_dec"
-            case branchwiseKD = "branchwise_kd"
-            case lambdaBW = "lambda_bw"
-            case ensembleKD = "ensemble_kd"
-            case lambdaEns = "lambda_ens"
-            case ensembleToBranchKD = "ensemble_to_branch_kd"
-            case detachTeachers = "detach_teachers"
-            case temperature, ramp
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            branches = try c.value(.branches, default: branches)
-            branchType = try c.value(.branchType, default: branchType)
-            kernels = try c.decodeIfPresent([Int].self, forKey: .kernels)
-            poolings = try c.decodeIfPresent([String].self, forKey: .poolings)
-            norm = try c.value(.norm, default: norm)
-            activation = try c.value(.activation, default: activation)
-            width = try c.decodeIfPresent(Int.self, forKey: .width)
-            permeation = try c.value(.permeation, default: permeation)
-            stages = try c.value(.stages, default: stages)
-            detachPermeation = try c.value(.detachPermeation, default: detachPermeation)
-            decorrelation = try c.value(.decorrelation, default: decorrelation)
-            lambdaDec = try c.value(.lambdaDec, default: lambdaDec)
-            branchwiseKD = try c.value(.branchwiseKD, default: branchwiseKD)
-            lambdaBW = try c.value(.lambdaBW, default: lambdaBW)
-            ensembleKD = try c.value(.ensembleKD, default: ensembleKD)
-            lambdaEns = try c.value(.lambdaEns, default: lambdaEns)
-            ensembleToBranchKD = try c.value(.ensembleToBranchKD, default: ensembleToBranchKD)
-            detachTeachers = try c.value(.detachTeachers, default: detachTeachers)
-            temperature = try c.value(.temperature, default: temperature)
-            ramp = try c.value(.ramp, default: ramp)
-        }
+        public init() {}
     }
 
     /// Which one-layer branch the method builds.

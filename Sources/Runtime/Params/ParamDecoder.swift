@@ -33,16 +33,18 @@ public enum ParamDecoder {
 
 extension ParamDecoder {
     /// The spec key of a Swift property or coding key: camelCase becomes snake_case
-    /// (`teacherEps` -> `teacher_eps`), so keys are derived, not written out.
+    /// (`teacherEps` -> `teacher_eps`), an acronym stays one word (`branchwiseKD` ->
+    /// `branchwise_kd`, `lambdaBW` -> `lambda_bw`), so keys are derived, not written out.
     public static func specKey(_ name: String) -> String {
+        let chars = Array(name)
         var key = ""
-        for c in name {
-            if c.isUppercase {
-                if !key.isEmpty { key += "_" }
-                key += c.lowercased()
-            } else {
-                key.append(c)
+        for (i, c) in chars.enumerated() {
+            if c.isUppercase && i > 0 {
+                let afterLower = !chars[i - 1].isUppercase && chars[i - 1] != "_"
+                let endsAcronym = chars[i - 1].isUppercase && i + 1 < chars.count && chars[i + 1].isLowercase
+                if afterLower || endsAcronym { key += "_" }
             }
+            key += c.lowercased()
         }
         return key
     }
