@@ -49,7 +49,7 @@ public enum Gzip {
                 }
                 if produced == output.count {
                     if bound == nil { bound = limit(output[..<produced]) }
-                    if let bound, produced > bound { return "decompresses to more than the \(bound) bytes expected" }
+                    if let bound, produced > bound { return overLimit(bound) }
                     // One byte past the bound is room enough to see that it is passed.
                     let size = min(max(output.count * 2, guess), bound.map { $0 + 1 } ?? Int.max)
                     output.append(contentsOf: repeatElement(0, count: max(size - output.count, 1)))
@@ -85,9 +85,11 @@ public enum Gzip {
         }
         if let failure { throw DatasetError(path: path, .gzip(failure)) }
         if let bound = bound ?? limit(output[..<produced]), produced > bound {
-            throw DatasetError(path: path, .gzip("decompresses to more than the \(bound) bytes expected"))
+            throw DatasetError(path: path, .gzip(overLimit(bound)))
         }
         output.removeSubrange(produced...)
         return output
     }
+
+    private static func overLimit(_ bound: Int) -> String { "decompresses to more than the \(bound) bytes expected" }
 }

@@ -86,7 +86,7 @@ private func scalar<T: Encodable>(_ value: T) -> ParamValue? {
     case let v as Int: return .int(v)
     case let v as Int32: return .int(Int(v))
     case let v as Int64: return .int(Int(v))
-    case let v as UInt64: return .int(Int(v))
+    case let v as UInt64: return Int(exactly: v).map(ParamValue.int) ?? .double(Double(v))  // no trap past Int.max
     case let v as UInt32: return .int(Int(v))
     default: return nil
     }
