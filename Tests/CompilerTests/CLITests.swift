@@ -70,7 +70,7 @@ import Testing
             #expect(r.stdout.contains("\n  \(name) - "), "plugins does not list \(name)")
         }
         for line in ["      depth: int (required)", "      widths: [int, int, int], each 1...4096 = [16, 32, 64]",
-                     "      temperature: number > 0 = 1", "      inputs: student, teacher", "      k: int or [int] = [1]",
+                     "      temperature: number > 0 = 1", "      inputs: student, teacher", "      k: int or [int], each >= 1 = [1]",
                      "      lr: ", "      momentum: ", "      stride: "] {
             #expect(r.stdout.contains("\n" + line), "plugins does not print '\(line)'")
         }

@@ -124,12 +124,13 @@ import Testing
         #expect(r.messages == ["t.yaml:17:27: error: must be greater than 0, found -1.0"])
     }
 
-    /// Plugin params are decoded strictly first and validated after: with an unknown key
-    /// in the same mapping, only the key is reported; the value is checked once it decodes.
-    @Test func unknownParamKeyHidesTheValueCheck() {
+    /// An unknown key and an out-of-range value in the same params mapping are reported
+    /// together, in source order: a researcher fixes both in one edit.
+    @Test func unknownParamKeyAndBadValueAreReportedTogether() {
         let r = check(Self.peers(replacing: "    detach: [teacher]\n",
                                  with: "    detach: [teacher]\n    params: {temperature: -1, temprature: 2}\n"))
-        #expect(r.messages == ["t.yaml:17:31: error: unknown key 'temprature' (did you mean 'temperature'?)"])
+        #expect(r.messages == ["t.yaml:17:27: error: must be greater than 0, found -1.0",
+                               "t.yaml:17:31: error: unknown key 'temprature' (did you mean 'temperature'?)"])
     }
 
     @Test func negativeLossWeight() {

@@ -11,15 +11,25 @@ import CanopySpecs
 /// (Fashion-MNIST: `data.pad_to: 32`).
 public struct CSWinBackbone: BackbonePlugin {
     public struct Params: PluginParams {
-        public var variant: String?
-        public var embedDim: Int?
-        public var dims: [Int]?
-        public var depths: [Int]?
-        public var heads: [Int]?
-        public var splitSizes: [Int]?
+        @Param("named size: embed dim, depths and heads of CSWin-T/S/B", type: "T | S | B", shownDefault: "T (when depths are absent)")
+        public var variant: String? = nil
+        @Param("stage-1 width; stage s has embed_dim x 2^(s-1) (instead of dims)", .between(1, 1024), shownDefault: "from variant")
+        public var embedDim: Int? = nil
+        @Param("channels per stage (instead of embed_dim)", type: "list of ints, each 1...4096", shownDefault: "from embed_dim")
+        public var dims: [Int]? = nil
+        @Param("blocks per stage (with heads and embed_dim or dims, instead of variant)", type: "list of ints, each 0...100", shownDefault: "from variant")
+        public var depths: [Int]? = nil
+        @Param("attention heads per stage, as many as depths", type: "list of ints, each 1...256", shownDefault: "from variant")
+        public var heads: [Int]? = nil
+        @Param("stripe width per stage; must divide the stage's map (not checked in the last stage, which attends globally)", type: "list of ints, each 1...256", shownDefault: "[1, 2, 2, 2]")
+        public var splitSizes: [Int]? = nil
+        @Param("stem conv kernel", .between(1, 16))
         public var stemKernel = 7
+        @Param("stem conv stride (4 with padding 2 is ImageNet's stem)", .between(1, 16))
         public var stemStride = 2
+        @Param("stem conv zero padding", .between(0, 8))
         public var stemPadding = 3
+        @Param("stochastic depth of the last block; rises linearly from 0 over all blocks", .from(0, below: 1))
         public var dropPathRate = 0.0
         public init() {}
     }
@@ -27,19 +37,6 @@ public struct CSWinBackbone: BackbonePlugin {
     public static let name = "cswin"
     public static let summary = "CSWin Transformer (Dong et al. 2022) with a small-image stem (default 7x7 s2 p3, split sizes [1, 2, 2, 2]: maps 16/8/4/2 on 32x32)"
     public static let layerStyle = LayerStyle.transformer
-    public static let parameters = [
-        ParameterDoc("variant", "T | S | B", default: "T (when depths are absent)", "named size: embed dim, depths and heads of CSWin-T/S/B"),
-        ParameterDoc("embed_dim", "int in 1...1024", default: "from variant", "stage-1 width; stage s has embed_dim x 2^(s-1) (instead of dims)"),
-        ParameterDoc("dims", "list of ints, each 1...4096", default: "from embed_dim", "channels per stage (instead of embed_dim)"),
-        ParameterDoc("depths", "list of ints, each 0...100", default: "from variant", "blocks per stage (with heads and embed_dim or dims, instead of variant)"),
-        ParameterDoc("heads", "list of ints, each 1...256", default: "from variant", "attention heads per stage, as many as depths"),
-        ParameterDoc("split_sizes", "list of ints, each 1...256", default: "[1, 2, 2, 2]",
-                     "stripe width per stage; must divide the stage's map (not checked in the last stage, which attends globally)"),
-        ParameterDoc("stem_kernel", "int in 1...16", default: "7", "stem conv kernel"),
-        ParameterDoc("stem_stride", "int in 1...16", default: "2", "stem conv stride (4 with padding 2 is ImageNet's stem)"),
-        ParameterDoc("stem_padding", "int in 0...8", default: "3", "stem conv zero padding"),
-        ParameterDoc("drop_path_rate", "number in [0, 1)", default: "0", "stochastic depth of the last block; rises linearly from 0 over all blocks"),
-    ]
 
     /// The widest stage.
     public static let maxWidth = 4096
@@ -64,7 +61,7 @@ public struct CSWinBackbone: BackbonePlugin {
             let dims: [Int]
             switch (params.embedDim, params.dims) {
             case (let e?, nil):
-                guard (1...1024).contains(e) && e << (depths.count - 1) <= Self.maxWidth else {
+                guard e << (depths.count - 1) <= Self.maxWidth else {
                     throw ParamError(path: ["embed_dim"], "must be between 1 and 1024 with the last stage at most \(Self.maxWidth) wide, found \(e)")
                 }
                 dims = depths.indices.map { e << $0 }
@@ -96,18 +93,6 @@ public struct CSWinBackbone: BackbonePlugin {
             net.splitSizes = splits
         } else if net.stageCount != CSWin.cifarSplitSizes.count {
             throw ParamError(path: ["split_sizes"], "the default [1, 2, 2, 2] is for four stages; give \(net.stageCount) stripe widths")
-        }
-        guard (1...16).contains(params.stemKernel) else {
-            throw ParamError(path: ["stem_kernel"], "must be between 1 and 16, found \(params.stemKernel)")
-        }
-        guard (1...16).contains(params.stemStride) else {
-            throw ParamError(path: ["stem_stride"], "must be between 1 and 16, found \(params.stemStride)")
-        }
-        guard (0...8).contains(params.stemPadding) else {
-            throw ParamError(path: ["stem_padding"], "must be between 0 and 8, found \(params.stemPadding)")
-        }
-        guard params.dropPathRate >= 0 && params.dropPathRate < 1 else {
-            throw ParamError(path: ["drop_path_rate"], "must be in [0, 1), found \(params.dropPathRate)")
         }
         guard classes >= 1 else { throw ParamError(path: [], "needs at least one class, found \(classes)") }
         net.stemKernel = params.stemKernel

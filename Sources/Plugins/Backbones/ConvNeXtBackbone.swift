@@ -10,13 +10,21 @@ import CanopySpecs
 /// builder at the backbone's position in the spec (Fashion-MNIST: `data.pad_to: 32`).
 public struct ConvNeXtBackbone: BackbonePlugin {
     public struct Params: PluginParams {
-        public var variant: String?
-        public var dims: [Int]?
-        public var depths: [Int]?
+        @Param("named size: dims and depths of timm's variant", type: "atto | femto | pico | nano | tiny", shownDefault: "atto (when dims and depths are absent)")
+        public var variant: String? = nil
+        @Param("channels per stage (with depths, instead of variant)", type: "list of ints, each 1...4096", shownDefault: "from variant")
+        public var dims: [Int]? = nil
+        @Param("blocks per stage, as many as dims", type: "list of ints, each 0...100", shownDefault: "from variant")
+        public var depths: [Int]? = nil
+        @Param("stem conv kernel (4 with stride 4 is ImageNet's patchify)", .between(1, 16))
         public var stemKernel = 2
+        @Param("stem conv stride", .between(1, 16))
         public var stemStride = 2
+        @Param("stem conv zero padding", .between(0, 8))
         public var stemPadding = 0
+        @Param("stochastic depth of the last block; rises linearly from 0 over all blocks", .from(0, below: 1))
         public var dropPathRate = 0.0
+        @Param("initial value of every block's layer scale gamma", .atLeast(0))
         public var layerScaleInit = 1e-6
         public init() {}
     }
@@ -24,17 +32,6 @@ public struct ConvNeXtBackbone: BackbonePlugin {
     public static let name = "convnext"
     public static let summary = "ConvNeXt V1 (Liu et al. 2022; timm atto..nano, tiny) with a small-image stem (default k2 s2: maps 16/8/4/2 on 32x32)"
     public static let layerStyle = LayerStyle.modernConvolutional
-    public static let parameters = [
-        ParameterDoc("variant", "atto | femto | pico | nano | tiny", default: "atto (when dims and depths are absent)",
-                     "named size: dims and depths of timm's variant"),
-        ParameterDoc("dims", "list of ints, each 1...4096", default: "from variant", "channels per stage (with depths, instead of variant)"),
-        ParameterDoc("depths", "list of ints, each 0...100", default: "from variant", "blocks per stage, as many as dims"),
-        ParameterDoc("stem_kernel", "int in 1...16", default: "2", "stem conv kernel (4 with stride 4 is ImageNet's patchify)"),
-        ParameterDoc("stem_stride", "int in 1...16", default: "2", "stem conv stride"),
-        ParameterDoc("stem_padding", "int in 0...8", default: "0", "stem conv zero padding"),
-        ParameterDoc("drop_path_rate", "number in [0, 1)", default: "0", "stochastic depth of the last block; rises linearly from 0 over all blocks"),
-        ParameterDoc("layer_scale_init", "number >= 0", default: "1e-6", "initial value of every block's layer scale gamma"),
-    ]
 
     /// The widest stage.
     public static let maxWidth = 4096
@@ -67,21 +64,6 @@ public struct ConvNeXtBackbone: BackbonePlugin {
             throw ParamError(path: ["dims"], "depths needs dims (channels per stage)")
         case (_?, _, _):
             throw ParamError(path: [params.dims != nil ? "dims" : "depths"], "give either variant or dims and depths, not both")
-        }
-        guard (1...16).contains(params.stemKernel) else {
-            throw ParamError(path: ["stem_kernel"], "must be between 1 and 16, found \(params.stemKernel)")
-        }
-        guard (1...16).contains(params.stemStride) else {
-            throw ParamError(path: ["stem_stride"], "must be between 1 and 16, found \(params.stemStride)")
-        }
-        guard (0...8).contains(params.stemPadding) else {
-            throw ParamError(path: ["stem_padding"], "must be between 0 and 8, found \(params.stemPadding)")
-        }
-        guard params.dropPathRate >= 0 && params.dropPathRate < 1 else {
-            throw ParamError(path: ["drop_path_rate"], "must be in [0, 1), found \(params.dropPathRate)")
-        }
-        guard params.layerScaleInit >= 0 && params.layerScaleInit.isFinite else {
-            throw ParamError(path: ["layer_scale_init"], "must be a finite number at least 0, found \(params.layerScaleInit)")
         }
         guard classes >= 1 else { throw ParamError(path: [], "needs at least one class, found \(classes)") }
         net.stemKernel = params.stemKernel

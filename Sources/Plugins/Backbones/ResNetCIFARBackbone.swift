@@ -6,40 +6,19 @@ import CanopySpecs
 /// Taps: stem, stage1, stage2, stage3, feature (pooled), logits. Peers fork after
 /// stage1 or stage2 (copies of the later stages and the fc).
 public struct ResNetCIFARBackbone: BackbonePlugin {
-    public struct Params: Decodable, Sendable {
-        public var depth: Int
-        public var block: ResNetCIFAR.Block = .basic
-        public var blocksPerStage: Int?
-        public var widths: [Int] = [16, 32, 64]
-
-        enum CodingKeys: String, CodingKey {
-            case depth, block
-            case blocksPerStage = "blocks_per_stage"
-            case widths
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            depth = try c.decode(Int.self, forKey: .depth)
-            if let b = try c.decodeIfPresent(String.self, forKey: .block) {
-                guard let parsed = ResNetCIFAR.Block(rawValue: b) else {
-                    throw ParamError(path: ["block"], "unknown block '\(b)' (basic or bottleneck)")
-                }
-                block = parsed
-            }
-            blocksPerStage = try c.decodeIfPresent(Int.self, forKey: .blocksPerStage)
-            widths = try c.decodeIfPresent([Int].self, forKey: .widths) ?? widths
-        }
+    public struct Params: PluginParams {
+        @Param("6n+2 for basic blocks (20, 32, 56, 110), 9n+2 for bottleneck blocks (110 = 12 per stage)", required: true)
+        public var depth = 20
+        @Param("block type; bottleneck has expansion 4", type: "basic | bottleneck") public var block = "basic"
+        @Param("override n (the ONE code's ResNet-110 is bottleneck with 18)", .between(1, Double(maxBlocksPerStage)),
+               shownDefault: "from depth")
+        public var blocksPerStage: Int? = nil
+        @Param("planes of the three stages", type: "[int, int, int], each 1...\(maxWidth)") public var widths = [16, 32, 64]
+        public init() {}
     }
 
     public static let name = "resnet_cifar"
     public static let summary = "CIFAR ResNet (He et al. 2016) as the OKD code bases build it: 3x3 stem, 3 stages, option-B shortcuts, global pool, fc"
-    public static let parameters = [
-        ParameterDoc("depth", "int", "6n+2 for basic blocks (20, 32, 56, 110), 9n+2 for bottleneck blocks (110 = 12 per stage)"),
-        ParameterDoc("block", "basic | bottleneck", default: "basic", "block type; bottleneck has expansion 4"),
-        ParameterDoc("blocks_per_stage", "int in 1...200", default: "from depth", "override n (the ONE code's ResNet-110 is bottleneck with 18)"),
-        ParameterDoc("widths", "[int, int, int], each 1...4096", default: "[16, 32, 64]", "planes of the three stages"),
-    ]
 
     /// The deepest network built: 200 blocks per stage (He et al.'s ResNet-1202).
     public static let maxBlocksPerStage = 200
@@ -49,21 +28,21 @@ public struct ResNetCIFARBackbone: BackbonePlugin {
     public let net: ResNetCIFAR
 
     public init(params: Params, input: Shape, classes: Int) throws(ParamError) {
-        let divisor = params.block == .basic ? 6 : 9
-        if params.blocksPerStage == nil && (params.depth < divisor + 2 || (params.depth - 2) % divisor != 0) {
-            throw ParamError(path: ["depth"], "depth \(params.depth) is not \(divisor)n+2 for \(params.block.rawValue) blocks")
+        guard let block = ResNetCIFAR.Block(rawValue: params.block) else {
+            throw ParamError(path: ["block"], "unknown block '\(params.block)' (basic or bottleneck)")
         }
-        if let n = params.blocksPerStage, !(1...Self.maxBlocksPerStage).contains(n) {
-            throw ParamError(path: ["blocks_per_stage"], "must be between 1 and \(Self.maxBlocksPerStage), found \(n)")
+        let divisor = block == .basic ? 6 : 9
+        if params.blocksPerStage == nil && (params.depth < divisor + 2 || (params.depth - 2) % divisor != 0) {
+            throw ParamError(path: ["depth"], "depth \(params.depth) is not \(divisor)n+2 for \(params.block) blocks")
         }
         if params.blocksPerStage == nil && (params.depth - 2) / divisor > Self.maxBlocksPerStage {
             throw ParamError(path: ["depth"], "depth \(params.depth) is more than \(Self.maxBlocksPerStage) blocks per stage "
-                             + "(at most \(Self.maxBlocksPerStage * divisor + 2) for \(params.block.rawValue) blocks)")
+                             + "(at most \(Self.maxBlocksPerStage * divisor + 2) for \(params.block) blocks)")
         }
         if params.widths.count != 3 || params.widths.contains(where: { !(1...Self.maxWidth).contains($0) }) {
             throw ParamError(path: ["widths"], "expected three stage widths between 1 and \(Self.maxWidth), found \(params.widths)")
         }
-        var net = ResNetCIFAR(depth: params.depth, block: params.block, classes: classes, blocksPerStage: params.blocksPerStage)
+        var net = ResNetCIFAR(depth: params.depth, block: block, classes: classes, blocksPerStage: params.blocksPerStage)
         net.widths = params.widths
         self.net = net
     }

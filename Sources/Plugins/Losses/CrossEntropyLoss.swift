@@ -5,21 +5,18 @@ import CanopySpecs
 /// with optional label smoothing (PyTorch semantics). One fused kernel node.
 public struct CrossEntropyLoss: LossPlugin {
     public struct Params: PluginParams {
+        @Param("PyTorch's label smoothing", .from(0, below: 1))
         public var labelSmoothing = 0.0
         public init() {}
     }
 
     public static let name = "cross_entropy"
     public static let summary = "mean cross-entropy CE(logits, target), optional label smoothing"
-    public static let parameters = [ParameterDoc("label_smoothing", "number in [0, 1)", default: "0", "PyTorch's label smoothing")]
     public static let inputNames = ["logits", "target"]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard params.labelSmoothing >= 0 && params.labelSmoothing < 1 else {
-            throw ParamError(path: ["label_smoothing"], "must be in [0, 1), found \(params.labelSmoothing)")
-        }
         self.params = params
     }
 

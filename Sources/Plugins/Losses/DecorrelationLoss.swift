@@ -17,23 +17,19 @@ public struct DecorrelationLoss: LossPlugin {
     public enum Variant: String, ParamChoice { case feature, A, B }
 
     public struct Params: PluginParams {
+        @Param("feature: mean squared cross-correlation of standardised branch features; A: off-diagonal entries only; B: signed Pearson correlation of non-target softened predictions (branches are logits, needs target)")
         public var variant = Variant.feature
+        @Param("added to the batch std when standardising (feature, A)", .atLeast(0))
         public var stdEps = 1e-5
+        @Param("softmax temperature T (B)", .greaterThan(0))
         public var temperature = 3.0
+        @Param("added to the product of the centred norms (B)", .atLeast(0))
         public var pearsonEps = 1e-8
         public init() {}
     }
 
     public static let name = "decorrelation"
     public static let summary = "T2B decorrelation among K branches: feature cross-correlation (all entries or off-diagonal) or logit Pearson"
-    public static let parameters = [
-        ParameterDoc("variant", "feature | A | B", default: "feature",
-                     "feature: mean squared cross-correlation of standardised branch features; A: off-diagonal entries only; "
-                         + "B: signed Pearson correlation of non-target softened predictions (branches are logits, needs target)"),
-        ParameterDoc("std_eps", "number >= 0", default: "1e-5", "added to the batch std when standardising (feature, A)"),
-        ParameterDoc("temperature", "number > 0", default: "3", "softmax temperature T (B)"),
-        ParameterDoc("pearson_eps", "number >= 0", default: "1e-8", "added to the product of the centred norms (B)"),
-    ]
     public static let inputNames = ["branches", "target"]
     public static let listInputs = ["branches"]
     public static let optionalInputs = ["target"]
@@ -41,13 +37,6 @@ public struct DecorrelationLoss: LossPlugin {
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard params.stdEps >= 0 && params.stdEps.isFinite else { throw ParamError(path: ["std_eps"], "must be at least 0, found \(params.stdEps)") }
-        guard params.temperature > 0 && params.temperature.isFinite else {
-            throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)")
-        }
-        guard params.pearsonEps >= 0 && params.pearsonEps.isFinite else {
-            throw ParamError(path: ["pearson_eps"], "must be at least 0, found \(params.pearsonEps)")
-        }
         self.params = params
     }
 

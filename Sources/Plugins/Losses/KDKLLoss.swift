@@ -7,26 +7,20 @@ import CanopySpecs
 /// mutual learning. One fused kernel node.
 public struct KDKLLoss: LossPlugin {
     public struct Params: PluginParams {
+        @Param("softmax temperature T", .greaterThan(0))
         public var temperature = 1.0
+        @Param("constant added to the teacher probabilities (ONE/OKDDip use 1e-7)", .atLeast(0))
         public var teacherEps = 0.0
         public init() {}
     }
 
     public static let name = "kd_kl"
     public static let summary = "T^2 * batch-mean KL(softmax(teacher/T) || softmax(student/T))"
-    public static let parameters = [
-        ParameterDoc("temperature", "number > 0", default: "1", "softmax temperature T"),
-        ParameterDoc("teacher_eps", "number >= 0", default: "0", "constant added to the teacher probabilities (ONE/OKDDip use 1e-7)"),
-    ]
     public static let inputNames = ["student", "teacher"]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard params.temperature > 0 && params.temperature.isFinite else {
-            throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)")
-        }
-        guard params.teacherEps >= 0 else { throw ParamError(path: ["teacher_eps"], "must be at least 0, found \(params.teacherEps)") }
         self.params = params
     }
 

@@ -7,25 +7,21 @@ import CanopySpecs
 /// weighted 1/(K-1). `detach: false` lets the targets carry gradient (the OKDDip code's variant).
 public struct DMLMethod: MethodPlugin {
     public struct Params: PluginParams {
+        @Param("number of networks K", .between(2, 16))
         public var branches = 2
+        @Param("softmax temperature T of the KL terms", .greaterThan(0))
         public var temperature = 1.0
+        @Param("stop the gradient through each KL's target (false: OKDDip-repo variant)")
         public var detach = true
         public init() {}
     }
 
     public static let name = "dml"
     public static let summary = "deep mutual learning: K independent networks, each with CE + mean KL_T toward its peers"
-    public static let parameters = [
-        ParameterDoc("branches", "int in 2...16", default: "2", "number of networks K"),
-        ParameterDoc("temperature", "number > 0", default: "1", "softmax temperature T of the KL terms"),
-        ParameterDoc("detach", "bool", default: "true", "stop the gradient through each KL's target (false: OKDDip-repo variant)"),
-    ]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard (2...16).contains(params.branches) else { throw ParamError(path: ["branches"], "must be in 2...16, found \(params.branches)") }
-        guard params.temperature > 0 else { throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)") }
         self.params = params
     }
 

@@ -6,23 +6,19 @@ import CanopySpecs
 /// `model.teacher: {backbone: ..., checkpoint: path}` (values `teacher.logits`).
 public struct KDMethod: MethodPlugin {
     public struct Params: PluginParams {
+        @Param("softmax temperature T of the KL term", .greaterThan(0))
         public var temperature = 4.0
+        @Param("weight of the KL term; cross-entropy gets 1 - alpha", .between(0, 1))
         public var alpha = 0.9
         public init() {}
     }
 
     public static let name = "kd"
     public static let summary = "knowledge distillation from a frozen teacher (model.teacher): (1-alpha) CE + alpha KL_T"
-    public static let parameters = [
-        ParameterDoc("temperature", "number > 0", default: "4", "softmax temperature T of the KL term"),
-        ParameterDoc("alpha", "number in [0, 1]", default: "0.9", "weight of the KL term; cross-entropy gets 1 - alpha"),
-    ]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard params.temperature > 0 else { throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)") }
-        guard (0...1).contains(params.alpha) else { throw ParamError(path: ["alpha"], "must be in [0, 1], found \(params.alpha)") }
         self.params = params
     }
 

@@ -9,37 +9,29 @@ import CanopySpecs
 /// nothing detached (official code). Deploys the leader.
 public struct OKDDipMethod: MethodPlugin {
     public struct Params: PluginParams {
+        @Param("number of peers P (the leader is one more branch)", .between(2, 15))
         public var branches = 3
+        @Param("branch point", type: "tap name")
         public var from = "stage2"
+        @Param("softmax temperature T of the KL terms", .greaterThan(0))
         public var temperature = 3.0
+        @Param("added to the target probabilities (official code)", .atLeast(0))
         public var teacherEps = 1e-7
+        @Param("weight of the KL terms (times the ramp)", .atLeast(0))
         public var alpha = 1.0
+        @Param("consistency-ramp length in epochs", .atLeast(0))
         public var ramp = 80
-        public var projDim: Int?
+        @Param("width of the attention's query and key projections", .atLeast(1), shownDefault: "feature width / 8")
+        public var projDim: Int? = nil
         public init() {}
     }
 
     public static let name = "okddip"
     public static let summary = "OKDDip (Chen et al. 2020): peers distilled from attention-weighted peer ensembles, a leader from their mean"
-    public static let parameters = [
-        ParameterDoc("branches", "int in 2...15", default: "3", "number of peers P (the leader is one more branch)"),
-        ParameterDoc("from", "tap name", default: "stage2", "branch point"),
-        ParameterDoc("temperature", "number > 0", default: "3", "softmax temperature T of the KL terms"),
-        ParameterDoc("teacher_eps", "number >= 0", default: "1e-7", "added to the target probabilities (official code)"),
-        ParameterDoc("alpha", "number >= 0", default: "1", "weight of the KL terms (times the ramp)"),
-        ParameterDoc("ramp", "int >= 0", default: "80", "consistency-ramp length in epochs"),
-        ParameterDoc("proj_dim", "int >= 1", default: "feature width / 8", "width of the attention's query and key projections"),
-    ]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard (2...15).contains(params.branches) else { throw ParamError(path: ["branches"], "must be in 2...15, found \(params.branches)") }
-        guard params.temperature > 0 else { throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)") }
-        guard params.teacherEps >= 0 else { throw ParamError(path: ["teacher_eps"], "must be at least 0, found \(params.teacherEps)") }
-        guard params.alpha >= 0 else { throw ParamError(path: ["alpha"], "must be at least 0, found \(params.alpha)") }
-        guard params.ramp >= 0 else { throw ParamError(path: ["ramp"], "must be at least 0, found \(params.ramp)") }
-        if let d = params.projDim, d < 1 { throw ParamError(path: ["proj_dim"], "must be at least 1, found \(d)") }
         self.params = params
     }
 

@@ -8,31 +8,25 @@ import CanopySpecs
 /// KL_T(sg[z_e] -> z_i) with teacher_eps, weighted by the consistency ramp. Deploys branch 0.
 public struct ONEMethod: MethodPlugin {
     public struct Params: PluginParams {
+        @Param("number of peer branches M", .between(2, 16))
         public var branches = 3
+        @Param("branch point; the gate pools this feature map", type: "tap name")
         public var from = "stage2"
+        @Param("softmax temperature T of the KL terms", .greaterThan(0))
         public var temperature = 3.0
+        @Param("added to the ensemble's probabilities (official code)", .atLeast(0))
         public var teacherEps = 1e-7
+        @Param("consistency-ramp length in epochs of the KL weight", .atLeast(0))
         public var ramp = 80
         public init() {}
     }
 
     public static let name = "one"
     public static let summary = "ONE (Lan et al. 2018): gated on-the-fly ensemble of peer branches distilled back into each branch"
-    public static let parameters = [
-        ParameterDoc("branches", "int in 2...16", default: "3", "number of peer branches M"),
-        ParameterDoc("from", "tap name", default: "stage2", "branch point; the gate pools this feature map"),
-        ParameterDoc("temperature", "number > 0", default: "3", "softmax temperature T of the KL terms"),
-        ParameterDoc("teacher_eps", "number >= 0", default: "1e-7", "added to the ensemble's probabilities (official code)"),
-        ParameterDoc("ramp", "int >= 0", default: "80", "consistency-ramp length in epochs of the KL weight"),
-    ]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard (2...16).contains(params.branches) else { throw ParamError(path: ["branches"], "must be in 2...16, found \(params.branches)") }
-        guard params.temperature > 0 else { throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)") }
-        guard params.teacherEps >= 0 else { throw ParamError(path: ["teacher_eps"], "must be at least 0, found \(params.teacherEps)") }
-        guard params.ramp >= 0 else { throw ParamError(path: ["ramp"], "must be at least 0, found \(params.ramp)") }
         self.params = params
     }
 

@@ -20,25 +20,45 @@ import CanopySpecs
 /// detached or mutual teachers, branch type, kernel sizes or poolings, branch count and width.
 public struct T2BMethod: MethodPlugin {
     public struct Params: PluginParams {
+        @Param("number of peer branches K", .between(1, 64))
         public var branches = 3
+        @Param("conv: `t2b_branch` (depthwise + pointwise conv); token: `t2b_token_branch` (token-wise MLP layer); auto: token for transformer backbones (cswin), conv otherwise", type: "auto | conv | token")
         public var branchType = "auto"
-        public var kernels: [Int]?
-        public var poolings: [String]?
+        @Param("depthwise kernel size per branch (conv branches)", type: "list of K odd ints", shownDefault: "[3, 5, 7, ...] (3 + 2k)")
+        public var kernels: [Int]? = nil
+        @Param("token pooling per branch (token branches)", type: "list of K of mean | max | attention", shownDefault: "mean, max, attention, mean, ... (cycled)")
+        public var poolings: [String]? = nil
+        @Param("norm after the pointwise conv (conv branches); auto: the backbone's (BatchNorm for ResNets, LayerNorm for ConvNeXt)", type: "auto | batch | layer")
         public var norm = "auto"
+        @Param("activation after the norm (conv branches); auto: the backbone's (ReLU for ResNets, GELU for ConvNeXt)", type: "auto | relu | gelu")
         public var activation = "auto"
-        public var width: Int?
+        @Param("branch feature dimension D (pointwise conv or token Linear output)", shownDefault: "the last stage's channels")
+        public var width: Int? = nil
+        @Param("branches read P = concat(pooled earlier stages, last stage); false: the last stage alone")
         public var permeation = true
+        @Param("stages concatenated into P, shallow to deep ([stage1, stage2, stage3]: all-stage variant; [stage3, stage4] for ConvNeXt/CSWin)", type: "list of >= 2 backbone taps")
         public var stages = ["stage2", "stage3"]
+        @Param("stop branch gradients at P (no alignment via backpropagation)")
         public var detachPermeation = false
+        @Param("decorrelation loss variant (see loss `decorrelation`), or none", type: "feature | A | B | off")
         public var decorrelation = "feature"
+        @Param("weight of the decorrelation loss", .atLeast(0))
         public var lambdaDec = 0.5
+        @Param("L_bw: each branch distils into the trunk")
         public var branchwiseKD = true
+        @Param("weight of L_bw (times the ramp)", .atLeast(0))
         public var lambdaBW = 1.0
+        @Param("L_ens: the branch mean distils into the trunk")
         public var ensembleKD = true
+        @Param("weight of L_ens (times the ramp)", .atLeast(0))
         public var lambdaEns = 1.0
+        @Param("also (1/K) sum_k KL_T(ensemble -> branch k), ramped")
         public var ensembleToBranchKD = false
+        @Param("stop-gradient on every KD teacher; false: mutual (teachers also learn from the KL)")
         public var detachTeachers = true
+        @Param("KD temperature T (also variant B's softmax temperature)", .greaterThan(0))
         public var temperature = 3.0
+        @Param("consistency ramp length in epochs for the KD terms (0: no ramp)", .atLeast(0))
         public var ramp = 80
         public init() {}
     }
@@ -48,31 +68,6 @@ public struct T2BMethod: MethodPlugin {
 
     public static let name = "t2b"
     public static let summary = "Trunk-to-Branch: trunk + one-layer peer branches on permeated deep features, decorrelation, branch/ensemble KD into the trunk"
-    public static let parameters = [
-        ParameterDoc("branches", "int in 1...64", default: "3", "number of peer branches K"),
-        ParameterDoc("branch_type", "auto | conv | token", default: "auto",
-                     "conv: `t2b_branch` (depthwise + pointwise conv); token: `t2b_token_branch` (token-wise MLP layer); auto: token for transformer backbones (cswin), conv otherwise"),
-        ParameterDoc("kernels", "list of K odd ints", default: "[3, 5, 7, ...] (3 + 2k)", "depthwise kernel size per branch (conv branches)"),
-        ParameterDoc("poolings", "list of K of mean | max | attention", default: "mean, max, attention, mean, ... (cycled)",
-                     "token pooling per branch (token branches)"),
-        ParameterDoc("norm", "auto | batch | layer", default: "auto", "norm after the pointwise conv (conv branches); auto: the backbone's (BatchNorm for ResNets, LayerNorm for ConvNeXt)"),
-        ParameterDoc("activation", "auto | relu | gelu", default: "auto", "activation after the norm (conv branches); auto: the backbone's (ReLU for ResNets, GELU for ConvNeXt)"),
-        ParameterDoc("width", "int", default: "the last stage's channels", "branch feature dimension D (pointwise conv or token Linear output)"),
-        ParameterDoc("permeation", "bool", default: "true", "branches read P = concat(pooled earlier stages, last stage); false: the last stage alone"),
-        ParameterDoc("stages", "list of >= 2 backbone taps", default: "[stage2, stage3]",
-                     "stages concatenated into P, shallow to deep ([stage1, stage2, stage3]: all-stage variant; [stage3, stage4] for ConvNeXt/CSWin)"),
-        ParameterDoc("detach_permeation", "bool", default: "false", "stop branch gradients at P (no alignment via backpropagation)"),
-        ParameterDoc("decorrelation", "feature | A | B | off", default: "feature", "decorrelation loss variant (see loss `decorrelation`), or none"),
-        ParameterDoc("lambda_dec", "number >= 0", default: "0.5", "weight of the decorrelation loss"),
-        ParameterDoc("branchwise_kd", "bool", default: "true", "L_bw: each branch distils into the trunk"),
-        ParameterDoc("lambda_bw", "number >= 0", default: "1", "weight of L_bw (times the ramp)"),
-        ParameterDoc("ensemble_kd", "bool", default: "true", "L_ens: the branch mean distils into the trunk"),
-        ParameterDoc("lambda_ens", "number >= 0", default: "1", "weight of L_ens (times the ramp)"),
-        ParameterDoc("ensemble_to_branch_kd", "bool", default: "false", "also (1/K) sum_k KL_T(ensemble -> branch k), ramped"),
-        ParameterDoc("detach_teachers", "bool", default: "true", "stop-gradient on every KD teacher; false: mutual (teachers also learn from the KL)"),
-        ParameterDoc("temperature", "number > 0", default: "3", "KD temperature T (also variant B's softmax temperature)"),
-        ParameterDoc("ramp", "int >= 0", default: "80", "consistency ramp length in epochs for the KD terms (0: no ramp)"),
-    ]
 
     public let params: Params
     let branchType: BranchType
@@ -85,7 +80,6 @@ public struct T2BMethod: MethodPlugin {
     let activation: LayerStyle.Activation?
 
     public init(params: Params) throws(ParamError) {
-        guard (1...64).contains(params.branches) else { throw ParamError(path: ["branches"], "must be between 1 and 64, found \(params.branches)") }
         guard let branchType = BranchType(rawValue: params.branchType) else {
             throw ParamError(path: ["branch_type"], "unknown branch type '\(params.branchType)' (auto, conv or token)")
         }
@@ -114,13 +108,6 @@ public struct T2BMethod: MethodPlugin {
         if params.decorrelation != "off" && params.branches < 2 {
             throw ParamError(path: ["decorrelation"], "needs at least 2 branches; use 'off' with one branch")
         }
-        for (key, v) in [("lambda_dec", params.lambdaDec), ("lambda_bw", params.lambdaBW), ("lambda_ens", params.lambdaEns)] where !(v >= 0 && v.isFinite) {
-            throw ParamError(path: [key], "must be at least 0, found \(v)")
-        }
-        guard params.temperature > 0 && params.temperature.isFinite else {
-            throw ParamError(path: ["temperature"], "must be greater than 0, found \(params.temperature)")
-        }
-        guard params.ramp >= 0 else { throw ParamError(path: ["ramp"], "must be at least 0, found \(params.ramp)") }
         self.params = params
         self.branchType = branchType
         self.kernels = kernels

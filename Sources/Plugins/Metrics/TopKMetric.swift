@@ -6,30 +6,19 @@ import CanopySpecs
 /// and `nonfinite`, the number of samples whose logits row holds a NaN or an infinity:
 /// such a sample counts as wrong for every k (NaN compares false, so it would otherwise rank first).
 public struct TopKMetric: MetricPlugin {
-    public struct Params: Decodable, Sendable {
-        public var k: [Int] = [1]
-        enum CodingKeys: String, CodingKey { case k }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            if let list = try? c.decodeIfPresent([Int].self, forKey: .k) {
-                k = list
-            } else if let one = try c.decodeIfPresent(Int.self, forKey: .k) {
-                k = [one]
-            }
-        }
+    public struct Params: PluginParams {
+        @Param("which k to report", .atLeast(1)) public var k = OneOrList([1])
+        public init() {}
     }
 
     public static let name = "top_k"
     public static let summary = "top-k accuracy of logits against targets (reported as top1, top5, ...)"
-    public static let parameters = [ParameterDoc("k", "int or [int]", default: "[1]", "which k to report")]
 
     public let ks: [Int]
 
     public init(params: Params) throws(ParamError) {
-        guard !params.k.isEmpty, params.k.allSatisfy({ $0 >= 1 }) else {
-            throw ParamError(path: ["k"], "expected positive integers, found \(params.k)")
-        }
-        ks = params.k
+        guard !params.k.values.isEmpty else { throw ParamError(path: ["k"], "expected at least one k, found []") }
+        ks = params.k.values
     }
 
     public var resultNames: [String] { ks.map { "top\($0)" } + ["nonfinite"] }

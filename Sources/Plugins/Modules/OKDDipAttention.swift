@@ -9,22 +9,19 @@ import CanopySpecs
 /// `weights` (A, [B, P, P]) and `mean_logits` (the mean of the peer logits, the leader's target).
 public struct OKDDipAttention: ModulePlugin {
     public struct Params: PluginParams {
-        public var projDim: Int?
+        @Param("width of the query and key projections", .atLeast(1), shownDefault: "max(D / 8, 1)")
+        public var projDim: Int? = nil
         public init() {}
     }
 
     public static let name = "okddip_attention"
     public static let summary = "OKDDip peer attention: per-peer targets t_a = sum_j softmax_j(q_a . k_j) z_j, and the peer mean"
-    public static let parameters = [
-        ParameterDoc("proj_dim", "int >= 1", default: "max(D / 8, 1)", "width of the query and key projections"),
-    ]
     public static let inputNames = ["features", "logits"]
     public static let outputNames = ["targets[0]", "targets[1]", "...", "weights", "mean_logits"]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        if let d = params.projDim, d < 1 { throw ParamError(path: ["proj_dim"], "must be at least 1, found \(d)") }
         self.params = params
     }
 

@@ -8,27 +8,21 @@ import CanopySpecs
 /// Outputs `logits` (z_e) and `weights` (g); parameters `<node>.fc.*`, `<node>.bn.*`.
 public struct ONEGate: ModulePlugin {
     public struct Params: PluginParams {
+        @Param("BatchNorm1d eps of the gate", .greaterThan(0))
         public var bnEps: Double = 1e-5
+        @Param("BatchNorm1d running-statistics momentum", .between(0, 1))
         public var bnMomentum: Double = 0.1
         public init() {}
     }
 
     public static let name = "one_gate"
     public static let summary = "ONE gate: softmax(ReLU(BN(fc(GAP(feature))))) over branches, ensemble = gate-weighted sum of branch logits"
-    public static let parameters = [
-        ParameterDoc("bn_eps", "number > 0", default: "1e-5", "BatchNorm1d eps of the gate"),
-        ParameterDoc("bn_momentum", "number in [0, 1]", default: "0.1", "BatchNorm1d running-statistics momentum"),
-    ]
     public static let inputNames = ["feature", "logits"]
     public static let outputNames = ["logits", "weights"]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard params.bnEps > 0 else { throw ParamError(path: ["bn_eps"], "must be greater than 0, found \(params.bnEps)") }
-        guard (0...1).contains(params.bnMomentum) else {
-            throw ParamError(path: ["bn_momentum"], "must be in [0, 1], found \(params.bnMomentum)")
-        }
         self.params = params
     }
 

@@ -12,21 +12,19 @@ import CanopySpecs
 /// `resnet8_t2b_step` (with LayerNorm: `.pw.bias` and `.ln.*` instead of `.bn.*`). Input `deep` (the trunk's last stage) only sets the default width.
 public struct T2BBranch: ModulePlugin {
     public struct Params: PluginParams {
+        @Param("depthwise kernel size of branch k = kernels[k]; one per branch", type: "list of odd int in 1...31")
         public var kernels = [3, 5, 7]
-        public var width: Int?
+        @Param("output channels of the 1x1 conv (feature dimension D)", .between(1, 65536), shownDefault: "channels of input deep")
+        public var width: Int? = nil
+        @Param("BatchNorm2d (`bn`) or channels-first LayerNorm (`ln`) after the 1x1 conv", type: "batch | layer")
         public var norm = "batch"
+        @Param("activation after the norm", type: "relu | gelu")
         public var activation = "relu"
         public init() {}
     }
 
     public static let name = "t2b_branch"
     public static let summary = "T2B one-layer peer branch: depthwise kxk -> 1x1 conv -> norm -> activation -> global mean (feature) -> fc (logits)"
-    public static let parameters = [
-        ParameterDoc("kernels", "list of odd int in 1...31", default: "[3, 5, 7]", "depthwise kernel size of branch k = kernels[k]; one per branch"),
-        ParameterDoc("width", "int in 1...65536", default: "channels of input deep", "output channels of the 1x1 conv (feature dimension D)"),
-        ParameterDoc("norm", "batch | layer", default: "batch", "BatchNorm2d (`bn`) or channels-first LayerNorm (`ln`) after the 1x1 conv"),
-        ParameterDoc("activation", "relu | gelu", default: "relu", "activation after the norm"),
-    ]
     public static let inputNames = ["x", "deep"]
     public static let outputNames = ["feature", "logits"]
 
@@ -46,7 +44,6 @@ public struct T2BBranch: ModulePlugin {
         guard !params.kernels.isEmpty, params.kernels.allSatisfy({ (1...31).contains($0) && $0 % 2 == 1 }) else {
             throw ParamError(path: ["kernels"], "expected odd kernel sizes between 1 and 31, found \(params.kernels)")
         }
-        if let w = params.width, !(1...65536).contains(w) { throw ParamError(path: ["width"], "must be between 1 and 65536, found \(w)") }
         self.params = params
     }
 

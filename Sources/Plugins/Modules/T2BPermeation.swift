@@ -11,15 +11,13 @@ import CanopySpecs
 /// stage, since nested aligned average pools are one average pool.
 public struct T2BPermeation: ModulePlugin {
     public struct Params: PluginParams {
+        @Param("stop the gradient of P (ablation: no alignment via backpropagation)")
         public var detached = false
         public init() {}
     }
 
     public static let name = "t2b_permeation"
     public static let summary = "T2B semantic permeation: concat_channels(AvgPool(shallow), deep), pooled to deep's size"
-    public static let parameters = [
-        ParameterDoc("detached", "bool", default: "false", "stop the gradient of P (ablation: no alignment via backpropagation)"),
-    ]
     public static let inputNames = ["shallow", "deep"]
     public static let outputNames = ["output"]
 

@@ -11,8 +11,10 @@ import CanopySpecs
 /// sets the default width.
 public struct T2BTokenBranch: ModulePlugin {
     public struct Params: PluginParams {
+        @Param("token pooling of branch k = poolings[k]; one per branch", type: "list of mean | max | attention")
         public var poolings = ["mean", "max", "attention"]
-        public var width: Int?
+        @Param("output width of the token-wise Linear (feature dimension D)", .between(1, 65536), shownDefault: "channels of input deep")
+        public var width: Int? = nil
         public init() {}
     }
 
@@ -21,11 +23,6 @@ public struct T2BTokenBranch: ModulePlugin {
 
     public static let name = "t2b_token_branch"
     public static let summary = "T2B one-layer token branch: tokens -> LayerNorm -> Linear -> GELU -> mean/max/attention pool (feature) -> fc (logits)"
-    public static let parameters = [
-        ParameterDoc("poolings", "list of mean | max | attention", default: "[mean, max, attention]",
-                     "token pooling of branch k = poolings[k]; one per branch"),
-        ParameterDoc("width", "int in 1...65536", default: "channels of input deep", "output width of the token-wise Linear (feature dimension D)"),
-    ]
     public static let inputNames = ["x", "deep"]
     public static let outputNames = ["feature", "logits"]
 
@@ -41,7 +38,6 @@ public struct T2BTokenBranch: ModulePlugin {
             poolings.append(pooling)
         }
         guard !poolings.isEmpty else { throw ParamError(path: ["poolings"], "expected at least one pooling, found []") }
-        if let w = params.width, !(1...65536).contains(w) { throw ParamError(path: ["width"], "must be between 1 and 65536, found \(w)") }
         self.params = params
         self.poolings = poolings
     }

@@ -13,69 +13,33 @@ import Foundation
 /// `weight_decay`.
 public struct AdamW: Optimizer {
     /// `optimizer: {name: adamw, lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.05}`.
-    public struct Params: Decodable, Sendable {
-        public var lr: Double
-        public var betas: [Double]
-        public var eps: Double
-        public var weightDecay: Double
-        public var amsgrad: Bool
-        public var weightDecayAppliesTo: WeightDecayScope
+    public struct Params: PluginParams {
+        @Param("base learning rate (scaled by the schedule)", .atLeast(0)) public var lr = 1e-3
+        @Param("decay rates of the first and second moment averages", .from(0, below: 1), type: "[number, number], each in [0, 1)")
+        public var betas = [0.9, 0.999]
+        @Param("added to the bias-corrected sqrt(v) in the denominator", .atLeast(0)) public var eps = 1e-8
+        @Param("decoupled decay: p *= 1 - lr * weight_decay each step", .atLeast(0)) public var weightDecay = 1e-2
+        @Param("use the running maximum of v (AMSGrad)") public var amsgrad = false
+        @Param("parameters that weight decay applies to: all, or matrices (not 1-D biases, norms, layer scales)")
+        public var weightDecayAppliesTo = WeightDecayScope.all
+
+        public init() {}
 
         public init(lr: Double = 1e-3, betas: [Double] = [0.9, 0.999], eps: Double = 1e-8, weightDecay: Double = 1e-2,
                     amsgrad: Bool = false, weightDecayAppliesTo: WeightDecayScope = .all) {
-            self.lr = lr
-            self.betas = betas
-            self.eps = eps
-            self.weightDecay = weightDecay
-            self.amsgrad = amsgrad
-            self.weightDecayAppliesTo = weightDecayAppliesTo
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case lr, betas, eps, amsgrad
-            case weightDecay = "weight_decay"
-            case weightDecayAppliesTo = "weight_decay_applies_to"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Params()
-            lr = try c.decodeIfPresent(Double.self, forKey: .lr) ?? d.lr
-            betas = try c.decodeIfPresent([Double].self, forKey: .betas) ?? d.betas
-            eps = try c.decodeIfPresent(Double.self, forKey: .eps) ?? d.eps
-            weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
-            amsgrad = try c.decodeIfPresent(Bool.self, forKey: .amsgrad) ?? d.amsgrad
-            weightDecayAppliesTo = try c.decodeIfPresent(WeightDecayScope.self, forKey: .weightDecayAppliesTo)
-                ?? d.weightDecayAppliesTo
+            (self.lr, self.betas, self.eps) = (lr, betas, eps)
+            (self.weightDecay, self.amsgrad, self.weightDecayAppliesTo) = (weightDecay, amsgrad, weightDecayAppliesTo)
         }
     }
 
     public static let name = "adamw"
     public static let summary = "Adam with decoupled weight decay and bias correction (torch.optim.AdamW)"
-    public static let parameters: [ParameterDoc] = [
-        ParameterDoc("lr", "number", default: "0.001", "base learning rate (scaled by the schedule)"),
-        ParameterDoc("betas", "[number, number]", default: "[0.9, 0.999]",
-                     "decay rates of the first and second moment averages, each in [0, 1)"),
-        ParameterDoc("eps", "number", default: "1e-8", "added to the bias-corrected sqrt(v) in the denominator"),
-        ParameterDoc("weight_decay", "number", default: "0.01", "decoupled decay: p *= 1 - lr * weight_decay each step"),
-        ParameterDoc("amsgrad", "bool", default: "false", "use the running maximum of v (AMSGrad)"),
-        ParameterDoc("weight_decay_applies_to", WeightDecayScope.choices, default: "all",
-                     "parameters that weight decay applies to: all, or matrices (not 1-D biases, norms, layer scales)"),
-    ]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard params.lr >= 0 else { throw ParamError(path: ["lr"], "must be >= 0, got \(params.lr)") }
         guard params.betas.count == 2 else {
             throw ParamError(path: ["betas"], "expected two numbers [beta1, beta2], got \(params.betas.count)")
-        }
-        for (i, beta) in params.betas.enumerated() where !(beta >= 0 && beta < 1) {
-            throw ParamError(path: ["betas", String(i)], "must be in [0, 1), got \(beta)")
-        }
-        guard params.eps >= 0 else { throw ParamError(path: ["eps"], "must be >= 0, got \(params.eps)") }
-        guard params.weightDecay >= 0 else {
-            throw ParamError(path: ["weight_decay"], "must be >= 0, got \(params.weightDecay)")
         }
         self.params = params
     }

@@ -96,3 +96,8 @@ func elementwise(_ count: Int, _ body: (Range<Int>) -> Void) {
         Parallel.chunks(count, threads: Parallel.threads) { _, range in body(range) }
     }
 }
+
+extension Optimizer where Params: PluginParams {
+    /// The `@Param` declarations of `Params`.
+    public static var parameters: [ParameterDoc] { Params.parameterDocs }
+}

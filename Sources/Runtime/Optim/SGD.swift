@@ -10,63 +10,30 @@
 /// decay factor (`weight_decay_applies_to`) multiplies `weight_decay`.
 public struct SGD: Optimizer {
     /// `optimizer: {name: sgd, lr: 0.1, momentum: 0.9, nesterov: true, weight_decay: 5e-4}`.
-    public struct Params: Decodable, Sendable {
-        public var lr: Double
-        public var momentum: Double
-        public var dampening: Double
-        public var nesterov: Bool
-        public var weightDecay: Double
-        public var weightDecayAppliesTo: WeightDecayScope
+    public struct Params: PluginParams {
+        @Param("base learning rate (scaled by the schedule)", .atLeast(0)) public var lr = 1e-3
+        @Param("momentum factor; 0 keeps no buffer", .atLeast(0)) public var momentum = 0.0
+        @Param("dampening of the gradient added to the momentum buffer") public var dampening = 0.0
+        @Param("Nesterov momentum (needs momentum > 0 and dampening 0)") public var nesterov = false
+        @Param("L2 penalty, added to the gradient as weight_decay * p", .atLeast(0)) public var weightDecay = 0.0
+        @Param("parameters that weight decay applies to: all, or matrices (not 1-D biases, norms, layer scales)")
+        public var weightDecayAppliesTo = WeightDecayScope.all
+
+        public init() {}
 
         public init(lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false,
                     weightDecay: Double = 0, weightDecayAppliesTo: WeightDecayScope = .all) {
-            self.lr = lr
-            self.momentum = momentum
-            self.dampening = dampening
-            self.nesterov = nesterov
-            self.weightDecay = weightDecay
-            self.weightDecayAppliesTo = weightDecayAppliesTo
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case lr, momentum, dampening, nesterov
-            case weightDecay = "weight_decay"
-            case weightDecayAppliesTo = "weight_decay_applies_to"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Params()
-            lr = try c.decodeIfPresent(Double.self, forKey: .lr) ?? d.lr
-            momentum = try c.decodeIfPresent(Double.self, forKey: .momentum) ?? d.momentum
-            dampening = try c.decodeIfPresent(Double.self, forKey: .dampening) ?? d.dampening
-            nesterov = try c.decodeIfPresent(Bool.self, forKey: .nesterov) ?? d.nesterov
-            weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
-            weightDecayAppliesTo = try c.decodeIfPresent(WeightDecayScope.self, forKey: .weightDecayAppliesTo)
-                ?? d.weightDecayAppliesTo
+            (self.lr, self.momentum, self.dampening, self.nesterov) = (lr, momentum, dampening, nesterov)
+            (self.weightDecay, self.weightDecayAppliesTo) = (weightDecay, weightDecayAppliesTo)
         }
     }
 
     public static let name = "sgd"
     public static let summary = "SGD with momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD)"
-    public static let parameters: [ParameterDoc] = [
-        ParameterDoc("lr", "number", default: "0.001", "base learning rate (scaled by the schedule)"),
-        ParameterDoc("momentum", "number", default: "0", "momentum factor; 0 keeps no buffer"),
-        ParameterDoc("dampening", "number", default: "0", "dampening of the gradient added to the momentum buffer"),
-        ParameterDoc("nesterov", "bool", default: "false", "Nesterov momentum (needs momentum > 0 and dampening 0)"),
-        ParameterDoc("weight_decay", "number", default: "0", "L2 penalty, added to the gradient as weight_decay * p"),
-        ParameterDoc("weight_decay_applies_to", WeightDecayScope.choices, default: "all",
-                     "parameters that weight decay applies to: all, or matrices (not 1-D biases, norms, layer scales)"),
-    ]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard params.lr >= 0 else { throw ParamError(path: ["lr"], "must be >= 0, got \(params.lr)") }
-        guard params.momentum >= 0 else { throw ParamError(path: ["momentum"], "must be >= 0, got \(params.momentum)") }
-        guard params.weightDecay >= 0 else {
-            throw ParamError(path: ["weight_decay"], "must be >= 0, got \(params.weightDecay)")
-        }
         if params.nesterov {
             guard params.momentum > 0 else { throw ParamError(path: ["nesterov"], "Nesterov momentum needs momentum > 0") }
             guard params.dampening == 0 else { throw ParamError(path: ["nesterov"], "Nesterov momentum needs dampening 0") }

@@ -1,6 +1,6 @@
 /// A param whose value is one of a fixed set of strings (a String-backed enum). Decoding
 /// an unknown string fails with the list of choices and a did-you-mean, at the key's path.
-public protocol ParamChoice: RawRepresentable, CaseIterable, Codable, Sendable where RawValue == String {}
+public protocol ParamChoice: RawRepresentable, CaseIterable, Codable, Sendable, ParamTypeNamed where RawValue == String {}
 
 extension ParamChoice {
     public init(from decoder: any Decoder) throws {
@@ -12,6 +12,8 @@ extension ParamChoice {
         }
         self = value
     }
+
+    public static var paramTypeName: String { choices }
 
     /// The accepted values, "a | b | c", for documentation and messages.
     public static var choices: String { allCases.map(\.rawValue).joined(separator: " | ") }

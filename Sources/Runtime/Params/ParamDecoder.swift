@@ -4,15 +4,10 @@
 public enum ParamDecoder {
     /// Decodes `T` from `value`; throws `ParamErrors` listing every problem found.
     public static func decode<T: Decodable>(_ type: T.Type, from value: ParamValue) throws(ParamErrors) -> T {
-        var value = value
-        if let withDefaults = T.self as? any PluginParams.Type {
-            value = overlay(value, on: ParamEncoder.encode(withDefaults.init()))
-        }
         let usage = KeyUsage()
-        let decoder = ValueDecoder(value: value, path: [], usage: usage)
         let result: T
         do {
-            result = try T(from: decoder)
+            result = try decodeScalar(T.self, value, [], usage)
         } catch let e as ParamError {
             // Keys after the failing one were never read: reporting them as unknown would mislead.
             throw ParamErrors(errors: [e])
@@ -25,8 +20,8 @@ public enum ParamDecoder {
         if case let .object(pairs) = value, !usage.objects.contains(where: { $0.path.isEmpty }) {
             _ = usage.register(path: [], keys: pairs.map(\.key))
         }
-        let unknown = usage.unknownKeyErrors()
-        if !unknown.isEmpty { throw ParamErrors(errors: unknown) }
+        let problems = usage.missingRequired + usage.unknownKeyErrors() + ((result as? any PluginParams)?.rangeErrors(path: []) ?? [])
+        if !problems.isEmpty { throw ParamErrors(errors: problems) }
         return result
     }
 }
@@ -59,19 +54,6 @@ extension ParamDecoder {
     }
 }
 
-/// Params whose defaults are the initial values of their stored properties: `init()`
-/// gives them, and `ParamDecoder` fills every key a spec leaves out from it, so the
-/// type needs no `CodingKeys` and no hand-written `init(from:)`:
-///
-///     public struct Params: PluginParams {
-///         public var temperature = 1.0
-///         public var teacherEps = 0.0   // spec key teacher_eps
-///         public init() {}
-///     }
-public protocol PluginParams: Codable, Sendable {
-    init()
-}
-
 /// Several parameter problems found in one decode.
 public struct ParamErrors: Error, Sendable, CustomStringConvertible {
     public var errors: [ParamError]
@@ -82,6 +64,8 @@ public struct ParamErrors: Error, Sendable, CustomStringConvertible {
 /// Which keys of which objects the params type read.
 private final class KeyUsage {
     var objects: [(path: [String], keys: [String], read: Set<String>)] = []
+    /// Required keys the spec left out, each at its path.
+    var missingRequired: [ParamError] = []
 
     func register(path: [String], keys: [String]) -> Int {
         objects.append((path, keys, []))
@@ -152,8 +136,25 @@ private func decodeScalar<T: Decodable>(_ type: T.Type, _ value: ParamValue, _ p
         default: throw mismatch("a number")
         }
         return (type is Float.Type ? Float(d) as! T : d as! T)
+    case let params as any PluginParams.Type:
+        return try T(from: ValueDecoder(value: params.filled(value, at: path, usage), path: path, usage: usage))
     default:
         return try T(from: ValueDecoder(value: value, path: path, usage: usage))
+    }
+}
+
+extension PluginParams {
+    /// `value` with the defaults of every key it leaves out. A required key left out is
+    /// recorded in `usage` and filled too, so the rest of the mapping is still checked.
+    fileprivate static func filled(_ value: ParamValue, at path: [String], _ usage: KeyUsage) -> ParamValue {
+        let given: [String]? = switch value {
+        case let .object(pairs): pairs.map(\.key)
+        case .null: []
+        default: nil  // not a mapping: decoding reports that
+        }
+        let missing = given.map { keys in requiredKeys.filter { !keys.contains($0) } } ?? []
+        usage.missingRequired += missing.map { ParamError(path: path + [$0], "missing required key '\($0)'") }
+        return ParamDecoder.overlay(value == .null ? .object([]) : value, on: ParamEncoder.encode(Self()))
     }
 }
 

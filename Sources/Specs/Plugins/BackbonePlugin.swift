@@ -44,3 +44,8 @@ extension BackbonePlugin {
         do { return try Self(params: params, input: input, classes: classes) } catch { throw ParamErrors(errors: [error]) }
     }
 }
+
+extension BackbonePlugin where Params: PluginParams {
+    /// The `@Param` declarations of `Params`.
+    public static var parameters: [ParameterDoc] { Params.parameterDocs }
+}

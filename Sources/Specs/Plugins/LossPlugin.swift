@@ -49,3 +49,8 @@ extension LossPlugin {
         do { return try Self(params: params) } catch { throw ParamErrors(errors: [error]) }
     }
 }
+
+extension LossPlugin where Params: PluginParams {
+    /// The `@Param` declarations of `Params`.
+    public static var parameters: [ParameterDoc] { Params.parameterDocs }
+}

@@ -44,3 +44,8 @@ public struct MethodContext: Sendable {
 
     public init(backboneStyle: LayerStyle = .convolutional) { self.backboneStyle = backboneStyle }
 }
+
+extension MethodPlugin where Params: PluginParams {
+    /// The `@Param` declarations of `Params`.
+    public static var parameters: [ParameterDoc] { Params.parameterDocs }
+}

@@ -37,3 +37,8 @@ extension MetricPlugin {
         do { return try Self(params: params) } catch { throw ParamErrors(errors: [error]) }
     }
 }
+
+extension MetricPlugin where Params: PluginParams {
+    /// The `@Param` declarations of `Params`.
+    public static var parameters: [ParameterDoc] { Params.parameterDocs }
+}

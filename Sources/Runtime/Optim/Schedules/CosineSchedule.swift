@@ -19,54 +19,31 @@ public struct CosineSchedule: LRSchedule {
         case epoch
     }
 
-    public struct Params: Decodable, Sendable {
-        public var minLR: Double
-        public var epochs: Int?
-        public var stepping: Stepping
-        public var warmup: LinearWarmup?
+    public struct Params: PluginParams {
+        @Param("the rate at the end of the schedule (absolute, not a factor)", .atLeast(0)) public var minLR = 0.0
+        @Param("epoch at which the rate reaches min_lr, warm-up included", .atLeast(1), shownDefault: "the run's epochs")
+        public var epochs: Int? = nil
+        @Param("step: evaluate at every step's fractional epoch; epoch: once per epoch, as PyTorch") public var stepping = Stepping.step
+        @Param(LinearWarmup.doc, type: LinearWarmup.type) public var warmup: LinearWarmup? = nil
+
+        public init() {}
 
         public init(minLR: Double = 0, epochs: Int? = nil, stepping: Stepping = .step, warmup: LinearWarmup? = nil) {
-            self.minLR = minLR
-            self.epochs = epochs
-            self.stepping = stepping
-            self.warmup = warmup
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case minLR = "min_lr"
-            case epochs, stepping, warmup
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            minLR = try c.decodeIfPresent(Double.self, forKey: .minLR) ?? 0
-            epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
-            stepping = try c.decodeIfPresent(Stepping.self, forKey: .stepping) ?? .step
-            warmup = try c.decodeIfPresent(LinearWarmup.self, forKey: .warmup)
+            (self.minLR, self.epochs, self.stepping, self.warmup) = (minLR, epochs, stepping, warmup)
         }
     }
 
     public static let name = "cosine"
     public static let summary = "cosine annealing from lr to min_lr, per step by default (torch CosineAnnealingLR)"
-    public static let parameters: [ParameterDoc] = [
-        ParameterDoc("min_lr", "number", default: "0", "the rate at the end of the schedule (absolute, not a factor)"),
-        ParameterDoc("epochs", "int", default: "the run's epochs", "epoch at which the rate reaches min_lr, warm-up included"),
-        ParameterDoc("stepping", Stepping.choices, default: "step",
-                     "step: evaluate at every step's fractional epoch; epoch: once per epoch, as PyTorch"),
-        LinearWarmup.doc,
-    ]
 
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
-        guard params.minLR >= 0 else { throw ParamError(path: ["min_lr"], "must be >= 0, got \(params.minLR)") }
         if let epochs = params.epochs {
-            guard epochs >= 1 else { throw ParamError(path: ["epochs"], "must be >= 1, got \(epochs)") }
             if let warmup = params.warmup, warmup.epochs >= Double(epochs) {
                 throw ParamError(path: ["warmup", "epochs"], "the warm-up (\(warmup.epochs) epochs) must end before epoch \(epochs)")
             }
         }
-        try params.warmup?.validate()
         self.params = params
     }
 

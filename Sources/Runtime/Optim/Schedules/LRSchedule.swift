@@ -55,3 +55,8 @@ public struct TrainingPosition: Sendable, Equatable {
     /// epoch + step / stepsPerEpoch (0 at the first step of training).
     public var fractionalEpoch: Double { Double(epoch) + Double(step) / Double(stepsPerEpoch) }
 }
+
+extension LRSchedule where Params: PluginParams {
+    /// The `@Param` declarations of `Params`.
+    public static var parameters: [ParameterDoc] { Params.parameterDocs }
+}
