@@ -24,7 +24,7 @@ struct ConvBench: ParsableCommand {
     @Flag(help: "Print one JSON object per layer instead of a table.") var json = false
 
     func run() throws {
-        Parallel.configure(threads: threads)
+        Parallel.pinBLASToOneThread()
         let layers = ConvLayerShape.resnet32
         if !json {
             print("conv2d forward+backward, batch \(batch), \(threads) threads (runtime), OpenBLAS on 1 thread per chunk")
@@ -49,7 +49,8 @@ struct ConvBench: ParsableCommand {
         let x = TensorSpec([batch, l.cin, l.size, l.size])
         let w = TensorSpec([l.cout, l.cin, l.kernel, l.kernel])
         let params = ParamValue.object([("stride", .int(l.stride)), ("padding", .int(l.kernel / 2))])
-        let kernel = try KernelRegistry.make(BuiltInKernels.registry().type(named: "conv2d"), params: params, inputs: [x, w])
+        let kernel = try KernelRegistry.make(BuiltInKernels.registry().type(named: "conv2d"), params: params, inputs: [x, w],
+                                             threads: threads)
         // The network input needs no gradient: the stem skips dX, as a plan would.
         let run = StandaloneKernel(kernel, inputs: [x, w], gradientInputs: l.isStem ? [1] : [0, 1])
         var rng = SystemRandomNumberGenerator()

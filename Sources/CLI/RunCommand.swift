@@ -40,14 +40,14 @@ struct RunCommand: ParsableCommand {
             }
             let resolved = YAMLEmitter.emit(spec.root)
             if resume {
-                try directory.checkResume(threads: Parallel.threads, resolvedSpec: resolved)
+                try directory.checkResume(threads: spec.train.threads, resolvedSpec: resolved)
             } else {
                 try directory.prepareFreshRun(overwrite: overwrite)
             }
             let plans = ExperimentPlans(experiment)
             try FileIO.writeAtomically([Array(resolved.utf8)], to: path + "/spec.resolved.yaml")
             try FileIO.writeAtomically([Array(PlanReport(plans).render().utf8)], to: path + "/plan.txt")
-            try FileIO.writeAtomically([Array((JSON.serialize(RunEnvironment.describe(threads: Parallel.threads)) + "\n").utf8)],
+            try FileIO.writeAtomically([Array((JSON.serialize(RunEnvironment.describe(threads: spec.train.threads)) + "\n").utf8)],
                                        to: path + "/env.json")
             var trainerOptions = Trainer.Options(directory: path)
             trainerOptions.resume = resume

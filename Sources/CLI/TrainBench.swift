@@ -32,7 +32,7 @@ struct TrainBench: ParsableCommand {
         let optimizerMemory = OptimizerMemory(stateNames: optimizer.stateNames, count: plans.memory.trainableCount)
         let flat = FlatParameters(values: plans.memory.parameters.base.assumingMemoryBound(to: Float.self),
                                   grads: UnsafePointer(plans.memory.gradients.base.assumingMemoryBound(to: Float.self)),
-                                  count: plans.memory.trainableCount)
+                                  count: plans.memory.trainableCount, threads: experiment.spec.train.threads)
         func step() {
             plan.run()
             if mode != "eval" { optimizer.step(flat, state: &optimizerMemory.state, lr: optimizer.learningRate) }
@@ -53,7 +53,7 @@ struct TrainBench: ParsableCommand {
         let report = PlanReport(plans)
         print(JSON.serialize(.object([
             ("anchor", .string("canopy")), ("spec", .string(experiment.spec.name)), ("mode", .string(mode)),
-            ("batch", .int(batch)), ("threads", .int(Parallel.threads)),
+            ("batch", .int(batch)), ("threads", .int(experiment.spec.train.threads)),
             ("images_per_s", .double((Double(batch * steps) / seconds * 10).rounded() / 10)),
             ("params", .int(report.parameters)),
             ("arena_mb", .double(Double(plan.transientBytes + report.persistentBytes) / 1048576)),

@@ -80,7 +80,7 @@ public final class Trainer {
         let batch = spec.data.batchSize
         let flat = FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
                                   grads: UnsafePointer(memory.gradients.base.assumingMemoryBound(to: Float.self)),
-                                  count: memory.trainableCount)
+                                  count: memory.trainableCount, threads: spec.train.threads)
         let batches = PrefetchingBatchLoader(data.train)
         var last: ParamValue = .object([])
         var best: [String: (value: Double, epoch: Int)] = [:]

@@ -177,13 +177,11 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
     }
 }
 
-/// Tests that change the global thread count; serialized, and they restore one thread.
-@Suite(.serialized) struct Conv2DThreadTests {
+/// Conv2D built for two threads against one and against finite differences.
+@Suite struct Conv2DThreadTests {
     /// Forward, backward (dx, dweight, dbias) with `threads` chunks.
     private func run(_ c: ConvCase, method: Conv2D.Method, threads: Int) throws -> [[Float]] {
-        Parallel.configure(threads: threads)
-        defer { Parallel.configure(threads: 1) }
-        let k = try Conv2D(params: c.decoded, inputs: c.inputs, method: method)
+        let k = try Conv2D(params: c.decoded, inputs: c.inputs, method: method, threads: threads)
         let run = StandaloneKernel(k, inputs: c.inputs)
         randomize(run, seed: 11)
         run.forward()
@@ -194,12 +192,10 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
     /// Two chunks (each with its own column buffer, weight-gradient partials and the shared
     /// flipped weights of the stride-1 input gradient) against finite differences.
     @Test func twoChunksMatchFiniteDifferences() throws {
-        Parallel.configure(threads: 2)
-        defer { Parallel.configure(threads: 1) }
         // Both have at least 2^18 multiply-adds, so the batch is split in two.
         for c in [ConvCase(n: 4, cin: 8, h: 12, w: 12, cout: 8, kh: 3, kw: 3, padding: [1, 1]),
                   ConvCase(n: 8, cin: 8, h: 9, w: 9, cout: 16, kh: 3, kw: 3, padding: [1, 1], groups: 2)] {
-            let k = try Conv2D(params: c.decoded, inputs: c.inputs, method: .im2col)
+            let k = try Conv2D(params: c.decoded, inputs: c.inputs, method: .im2col, threads: 2)
             GradientCheck(step: 1e-2, tolerance: 1e-3, samplesPerInput: 64).check(k, inputs: c.inputs)
         }
     }

@@ -101,14 +101,12 @@ import Testing
 
 /// Two threads split the windows: y and dx are the same bits as with one thread; the
 /// weight and bias gradients sum per-chunk partials.
-@Suite(.serialized) struct DepthwiseConv2DNHWCThreadTests {
+@Suite struct DepthwiseConv2DNHWCThreadTests {
     @Test func twoThreadsEqualOne() throws {
         let specs = [TensorSpec([8, 16, 16, 96]), TensorSpec([32, 1, 3, 3]), TensorSpec([32])]
         let params = ParamValue.object([("window", .array([.int(16), .int(2)])), ("start", .int(64))])
         func run(threads: Int) throws -> [[Float]] {
-            Parallel.configure(threads: threads)
-            defer { Parallel.configure(threads: 1) }
-            let kernel = try BuiltInKernels.registry().make("depthwise_conv2d_nhwc", params: params, inputs: specs)
+            let kernel = try BuiltInKernels.registry().make("depthwise_conv2d_nhwc", params: params, inputs: specs, threads: threads)
             let run = StandaloneKernel(kernel, inputs: specs)
             randomize(run, seed: 3)
             run.forward()

@@ -49,17 +49,15 @@ import Testing
     }
 }
 
-/// Tests that change the global thread count; serialized, and they restore one thread.
-@Suite(.serialized) struct LinearThreadTests {
+/// The Linear kernel built for two threads against one.
+@Suite struct LinearThreadTests {
     /// Rows split into chunks. OpenBLAS blocks a product by its row count, so y and dx
     /// agree with one thread to rounding (not bit for bit), as does the weight gradient,
     /// which sums chunk partials; the bias gradient is summed serially and is identical.
     @Test func twoThreadsEqualOne() throws {
         let specs = [TensorSpec([67, 64]), TensorSpec([80, 64]), TensorSpec([80])]
         func run(threads: Int) throws -> [[Float]] {
-            Parallel.configure(threads: threads)
-            defer { Parallel.configure(threads: 1) }
-            let k = try KernelRegistry.make(Linear.self, params: .empty, inputs: specs)
+            let k = try KernelRegistry.make(Linear.self, params: .empty, inputs: specs, threads: threads)
             let run = StandaloneKernel(k, inputs: specs)
             randomize(run, seed: 7)
             run.forward()

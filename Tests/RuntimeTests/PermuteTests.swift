@@ -75,7 +75,7 @@ import Testing
 
 /// Thread counts: the copy kernels split disjoint blocks, so two threads give the
 /// same bits as one.
-@Suite(.serialized) struct ShapeKernelThreadTests {
+@Suite struct ShapeKernelThreadTests {
     @Test func twoThreadsEqualOne() throws {
         let kernels: [(String, ParamValue, TensorSpec)] = [
             ("permute", .object([("axes", .array([.int(0), .int(2), .int(3), .int(1)]))]), TensorSpec([8, 48, 16, 16])),
@@ -85,11 +85,9 @@ import Testing
         ]
         for (name, params, x) in kernels {
             func run(threads: Int) throws -> [[Float]] {
-                Parallel.configure(threads: threads)
-                defer { Parallel.configure(threads: 1) }
                 var specs = [x]
                 if name == "layer_scale" { specs.append(TensorSpec([x.shape[-1]])) }
-                let run = StandaloneKernel(try BuiltInKernels.registry().make(name, params: params, inputs: specs), inputs: specs)
+                let run = StandaloneKernel(try BuiltInKernels.registry().make(name, params: params, inputs: specs, threads: threads), inputs: specs)
                 var rng = TestRandom(seed: 5)
                 for s in run.inputs { for i in 0..<s.tensor.count { s.tensor.f[i] = rng.uniform(-1, 1) } }
                 for g in run.outputGrads { for i in 0..<g.tensor.count { g.tensor.f[i] = rng.uniform(-1, 1) } }

@@ -38,7 +38,6 @@ import Testing
         let path = dir + "/spec.yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let diagnostics = DiagnosticEngine()
-        Parallel.configure(threads: 1)
         let compiled = SpecFrontEnd.compile(path, overrides: overrides, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics)
         #expect(!diagnostics.hasErrors, "\(diagnostics.render())")
         return (try #require(compiled), dir)

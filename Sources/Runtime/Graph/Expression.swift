@@ -86,7 +86,7 @@ extension GraphBuilder {
     /// The value `body` builds from `inputs` (given to it as expressions), named `name`.
     public mutating func expression(_ name: String, _ inputs: [ValueID] = [], _ body: ([Expr]) -> Expr) -> ValueID {
         let graph = ExpressionGraph(self, prefix: name)
-        self = GraphBuilder(kernels: kernels)  // the expression owns the builder meanwhile, so nothing is copied
+        self = GraphBuilder(kernels: kernels, threads: threads)  // the expression owns the builder meanwhile, so nothing is copied
         let result = body(inputs.map(graph.value))
         self = graph.builder
         if !isPoisoned(result.id) { rename(result.id, to: name) }

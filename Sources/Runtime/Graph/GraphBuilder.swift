@@ -6,6 +6,8 @@
 public struct GraphBuilder {
     public private(set) var graph = Graph()
     public let kernels: KernelRegistry
+    /// The thread count of the plans built from this graph: every kernel is built for it.
+    public let threads: Int
     /// Every problem found so far.
     public private(set) var errors: [GraphError] = []
     /// The origin attached to what is created next.
@@ -14,7 +16,12 @@ public struct GraphBuilder {
     public var evalMode = false
     private var poisoned: Set<ValueID> = []
 
-    public init(kernels: KernelRegistry) { self.kernels = kernels }
+    /// A builder whose kernels are built for plans on `threads` threads.
+    public init(kernels: KernelRegistry, threads: Int = 1) {
+        self.kernels = kernels
+        self.threads = max(1, threads)
+        Parallel.pinBLASToOneThread()
+    }
 
     /// Whether `v` comes from a failed node (its spec is meaningless).
     public func isPoisoned(_ v: ValueID) -> Bool { poisoned.contains(v) }
@@ -56,7 +63,7 @@ public struct GraphBuilder {
         if inputs.contains(where: poisoned.contains) { return poisonedOutputs(name: name, count: type.outputNames.count) }
         let kernel: any Kernel
         do {
-            kernel = try KernelRegistry.make(type, params: params, inputs: inputs.map { graph[$0].spec })
+            kernel = try KernelRegistry.make(type, params: params, inputs: inputs.map { graph[$0].spec }, threads: threads)
         } catch {
             var message = "\(name): \(error)"
             var producer: Origin?

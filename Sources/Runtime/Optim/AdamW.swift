@@ -63,7 +63,7 @@ public struct AdamW: Optimizer {
         let p = parameters.values, g = parameters.grads, scale = parameters.decayScale
         let m = state.buffers[0], v = state.buffers[1]
         let vmax = params.amsgrad ? state.buffers[2] : nil
-        elementwise(parameters.count) { range in
+        elementwise(parameters.count, threads: parameters.threads) { range in
             for i in range {
                 let decay = scale.map { lrDecay * $0[i] } ?? lrDecay
                 let gi = g[i]

@@ -61,13 +61,16 @@ public struct FlatParameters: @unchecked Sendable {
     /// 1 applies the optimizer's `weight_decay` in full); nil applies it to every element.
     /// `WeightDecayScope.scales(for:)` builds it.
     public var decayScale: UnsafePointer<Float>?
+    /// Threads the update may split over (the plan's thread count).
+    public var threads: Int
 
     public init(values: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, count: Int,
-                decayScale: UnsafePointer<Float>? = nil) {
+                decayScale: UnsafePointer<Float>? = nil, threads: Int = 1) {
         self.values = values
         self.grads = grads
         self.count = count
         self.decayScale = decayScale
+        self.threads = max(1, threads)
     }
 }
 
@@ -86,14 +89,15 @@ public struct OptimizerState: @unchecked Sendable {
     }
 }
 
-/// Runs an elementwise update over `0..<count`, split across `Parallel.threads`
-/// chunks when the buffer is large enough to pay for it.
+/// Runs an elementwise update over `0..<count`, split across `threads` chunks when the
+/// buffer is large enough to pay for it (elements are independent: any split gives the
+/// same result).
 @inlinable
-func elementwise(_ count: Int, _ body: (Range<Int>) -> Void) {
+func elementwise(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
     if count < 1 << 16 {
         body(0..<count)
     } else {
-        Parallel.chunks(count, threads: Parallel.threads) { _, range in body(range) }
+        Parallel.chunks(count, threads: threads) { _, range in body(range) }
     }
 }
 

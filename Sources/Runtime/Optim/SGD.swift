@@ -52,7 +52,7 @@ public struct SGD: Optimizer {
         let keep = Float(1 - params.dampening)
         let first = state.steps == 0, nesterov = params.nesterov
         let buffer = state.buffers.first
-        elementwise(parameters.count) { range in
+        elementwise(parameters.count, threads: parameters.threads) { range in
             for i in range {
                 let decay = scale.map { wd * $0[i] } ?? wd
                 var d = g[i] + decay * p[i]

@@ -29,8 +29,15 @@ public protocol Kernel: Sendable {
     static var outputNames: [String] { get }
 
     /// Validates `params` against the input specs; throws a `KernelError` for a
-    /// mismatch, naming the input at fault.
+    /// mismatch, naming the input at fault. A kernel whose work does not split over
+    /// threads implements this one.
     init(params: Params, inputs: [TensorSpec]) throws(KernelError)
+
+    /// The same, for a plan that runs on `threads` threads: a kernel that splits its work
+    /// (and sizes per-thread scratch) implements this one instead and keeps the count.
+    /// The compiler always builds kernels through it; each initializer defaults to the
+    /// other (the plain one as `threads: 1`), so a kernel implements exactly one of them.
+    init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError)
 
     /// Output specs, fixed at init.
     var outputs: [TensorSpec] { get }
@@ -53,6 +60,14 @@ public protocol Kernel: Sendable {
 }
 
 extension Kernel {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
+        try self.init(params: params, inputs: inputs)
+    }
+
+    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+        try self.init(params: params, inputs: inputs, threads: 1)
+    }
+
     public static var optionalInputs: Int { 0 }
     public static var stateNames: [String] { [] }
     public static var outputNames: [String] { ["y"] }

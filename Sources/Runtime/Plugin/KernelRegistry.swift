@@ -17,15 +17,17 @@ public struct KernelRegistry: Sendable {
     /// The kernel type named `name`.
     public func type(named name: String) throws(RegistryError) -> any Kernel.Type { try registry.lookup(name) }
 
-    /// Decodes `params` strictly and builds the kernel for these input specs.
-    public func make(_ name: String, params: ParamValue, inputs: [TensorSpec]) throws(KernelSetupError) -> any Kernel {
+    /// Decodes `params` strictly and builds the kernel for these input specs, for a plan
+    /// on `threads` threads.
+    public func make(_ name: String, params: ParamValue, inputs: [TensorSpec], threads: Int = 1) throws(KernelSetupError) -> any Kernel {
         let type: any Kernel.Type
         do { type = try registry.lookup(name) } catch { throw .registry(error) }
-        return try Self.make(type, params: params, inputs: inputs)
+        return try Self.make(type, params: params, inputs: inputs, threads: threads)
     }
 
-    /// Decodes `params` strictly for `type` and builds the kernel.
-    public static func make(_ type: any Kernel.Type, params: ParamValue, inputs: [TensorSpec]) throws(KernelSetupError) -> any Kernel {
+    /// Decodes `params` strictly for `type` and builds the kernel for a plan on `threads` threads.
+    public static func make(_ type: any Kernel.Type, params: ParamValue, inputs: [TensorSpec],
+                            threads: Int = 1) throws(KernelSetupError) -> any Kernel {
         func open<K: Kernel>(_ k: K.Type) throws(KernelSetupError) -> any Kernel {
             let p: K.Params
             do { p = try ParamDecoder.decode(K.Params.self, from: params) } catch { throw .params(error) }
@@ -34,7 +36,7 @@ public struct KernelRegistry: Sendable {
                 let expected = minimum == K.inputNames.count ? "\(minimum)" : "\(minimum) to \(K.inputNames.count)"
                 throw .kernel(KernelError("\(K.name) takes \(expected) inputs (\(K.inputNames.joined(separator: ", "))), got \(inputs.count)"))
             }
-            do { return try K(params: p, inputs: inputs) } catch { throw .kernel(error) }
+            do { return try K(params: p, inputs: inputs, threads: max(1, threads)) } catch { throw .kernel(error) }
         }
         return try open(type)
     }

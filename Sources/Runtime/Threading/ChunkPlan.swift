@@ -2,17 +2,16 @@
 /// the number of chunks its per-chunk scratch was sized for.
 ///
 /// Work below `minimumWork` stays on the calling thread (one chunk); larger work splits
-/// into the `Parallel.threads` chunks configured when the kernel was built, whatever the
-/// setting is later, so per-chunk scratch is never overrun and results depend only on
-/// the thread count the plan was built with.
+/// into the `threads` chunks of the plan the kernel was built for, so per-chunk scratch
+/// is never overrun and results depend only on that thread count.
 public struct ChunkPlan: Sendable, Hashable {
     /// Chunks the kernel's scratch provides for (1: single-threaded).
     public let chunks: Int
 
-    /// Plans `Parallel.threads` chunks when `work` (multiply-adds or elements, as the
-    /// kernel counts them) reaches `minimumWork`, else one.
-    public init(work: Int, minimumWork: Int) {
-        chunks = work >= minimumWork ? Parallel.threads : 1
+    /// Plans `threads` chunks when `work` (multiply-adds or elements, as the kernel
+    /// counts them) reaches `minimumWork`, else one.
+    public init(work: Int, minimumWork: Int, threads: Int) {
+        chunks = work >= minimumWork ? max(1, threads) : 1
     }
 
     /// Runs `body(chunk, range)` over contiguous chunks of `0..<count`: `Parallel.chunks`

@@ -10,20 +10,16 @@ import Dispatch
 /// running its own BLAS calls. A fixed thread count gives a fixed chunking, and
 /// reductions over chunks are summed in chunk order, so results are deterministic
 /// for a given thread count.
+///
+/// The thread count is not global: the compiler passes a spec's `train.threads` to every
+/// kernel it builds (`Kernel.init(params:inputs:threads:)`), which keeps it in its
+/// `ChunkPlan`, so plans built for different counts can exist side by side.
 public enum Parallel {
-    nonisolated(unsafe) private static var configuredThreads = 1
+    /// Pins OpenBLAS to one thread, once per process (later calls do nothing). Graph
+    /// building calls it, so every plan runs under the policy.
+    public static func pinBLASToOneThread() { _ = blasPinned }
 
-    /// The configured number of worker chunks. Kernels read it once, at init, size their
-    /// per-chunk workspace from it and pass it back to `chunks(_:threads:_:)`, so a
-    /// later `configure` never changes how an existing kernel splits its work.
-    public static var threads: Int { configuredThreads }
-
-    /// Sets the thread count (at least 1) and pins OpenBLAS to one thread. Call at
-    /// start-up, before building plans.
-    public static func configure(threads: Int) {
-        configuredThreads = max(1, threads)
-        openblas_set_num_threads(1)
-    }
+    private static let blasPinned: Void = openblas_set_num_threads(1)
 
     /// Runs `body(chunk, range)` for `threads` contiguous chunks of `0..<count`, in parallel.
     /// `chunk` indexes per-thread scratch. Chunks with an empty range are skipped.

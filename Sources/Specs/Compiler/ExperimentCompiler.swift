@@ -17,7 +17,7 @@ public struct ExperimentCompiler {
 
     public func compile(_ spec: ExperimentSpec) -> CompiledExperiment? {
         let errorsBefore = diagnostics.errorReports
-        var b = GraphBuilder(kernels: plugins.kernels)
+        var b = GraphBuilder(kernels: plugins.kernels, threads: spec.train.threads)
         var origins: [SourceMark] = []
         func at(_ mark: SourceMark) -> Origin {
             origins.append(mark)

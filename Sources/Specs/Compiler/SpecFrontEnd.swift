@@ -18,15 +18,27 @@ public enum SpecFrontEnd {
         return file
     }
 
-    /// The compiled experiment of the spec at `path`.
-    public static func compile(_ path: String, overrides: [String] = [], plugins: PluginSet,
+    /// The compiled experiment of the spec at `path`. `threads`, when given, replaces the
+    /// spec's `train.threads` (a command-line `--threads`); the effective count is written
+    /// into the resolved spec's `train.threads`, so spec.resolved.yaml and the spec hash
+    /// record it (results depend on it), and every kernel is built for it.
+    public static func compile(_ path: String, overrides: [String] = [], threads: Int? = nil, plugins: PluginSet,
                                diagnostics: DiagnosticEngine) -> CompiledExperiment? {
         let errorsBefore = diagnostics.errorReports
         guard let loaded = load(path, overrides: overrides, diagnostics: diagnostics) else { return nil }
         let root = MethodExpansion.apply(loaded, plugins: plugins, diagnostics: diagnostics)
-        guard let spec = SpecDecoder.decode(root, name: name(of: path), diagnostics: diagnostics) else { return nil }
+        guard var spec = SpecDecoder.decode(root, name: name(of: path), diagnostics: diagnostics) else { return nil }
+        spec.train.threads = threads ?? spec.train.threads
+        spec.root = recording(threads: spec.train.threads, in: spec.root)
         let compiled = ExperimentCompiler(plugins: plugins, diagnostics: diagnostics).compile(spec)
         // Errors of loading and decoding (a bad schema, a bad value that fell back to its default) count too.
         return diagnostics.errorReports == errorsBefore ? compiled : nil
+    }
+
+    /// `root` with `train.threads` set to `threads` (added when the spec left it to the default).
+    static func recording(threads: Int, in root: Node) -> Node {
+        let scratch = DiagnosticEngine()
+        guard let set = Override.parse("train.threads=\(threads)", line: 1, diagnostics: scratch) else { return root }
+        return set.apply(to: root, diagnostics: scratch)
     }
 }

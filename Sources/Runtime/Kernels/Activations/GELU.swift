@@ -21,10 +21,10 @@ public struct GELU: Kernel {
     public var saved: SavedTensors { SavedTensors(inputs: [0], outputs: []) }
     private let plan: ChunkPlan
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         try KernelError.require(inputs[0].dtype == .float32, "gelu needs float32 input", input: 0)
         outputs = [inputs[0]]
-        plan = ChunkPlan(work: inputs[0].shape.count, minimumWork: 1 << 14)
+        plan = ChunkPlan(work: inputs[0].shape.count, minimumWork: 1 << 14, threads: threads)
     }
 
     public func forward(_ call: KernelCall) {

@@ -13,10 +13,10 @@ public struct ReLU: Kernel {
     public var saved: SavedTensors { SavedTensors(inputs: [], outputs: [0]) }
     private let plan: ChunkPlan
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         try KernelError.require(inputs[0].dtype == .float32, "relu needs float32 input", input: 0)
         outputs = [inputs[0]]
-        plan = ChunkPlan(work: inputs[0].shape.count, minimumWork: 1 << 16)
+        plan = ChunkPlan(work: inputs[0].shape.count, minimumWork: 1 << 16, threads: threads)
     }
 
     public func forward(_ call: KernelCall) {

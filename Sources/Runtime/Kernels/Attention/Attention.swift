@@ -58,7 +58,7 @@ public struct Attention: Kernel {
     let threads: Int
     public var macs: Int { pairs * queries * keys * (depth + valueDepth) }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let q = inputs[0], k = inputs[1], v = inputs[2]
         for (i, s) in inputs.enumerated() {
             try KernelError.require(s.dtype == .float32, "attention needs float32 \(Self.inputNames[i])", input: i)
@@ -78,8 +78,8 @@ public struct Attention: Kernel {
         scale = params.scale ?? 1 / Float(depth).squareRoot()
         outputs = [TensorSpec([b, h, queries, valueDepth]), TensorSpec([b, h, queries, keys])]
         let work = pairs * queries * keys * (depth + valueDepth)
-        threads = pairs > 1 && work >= RowSoftmax.parallelElements ? Parallel.threads : 1
-        workspaceBytes = threads * queries * keys * MemoryLayout<Float>.size
+        self.threads = pairs > 1 && work >= RowSoftmax.parallelElements ? threads : 1
+        workspaceBytes = self.threads * queries * keys * MemoryLayout<Float>.size
     }
 
     /// Runs `body(chunk, pairRange)` over the (batch, head) pairs.

@@ -65,14 +65,14 @@ public struct Conv2D: Kernel {
     public var workspaceBytes: Int { algorithm.workspaceBytes }
     public var saved: SavedTensors { SavedTensors(inputs: [0, 1], outputs: []) }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
-        try self.init(params: params, inputs: inputs, method: nil)
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
+        try self.init(params: params, inputs: inputs, method: nil, threads: threads)
     }
 
     /// Builds the kernel with a chosen algorithm; nil picks the fastest that fits
     /// (direct for depthwise, im2col otherwise). Requesting `depthwiseDirect` for a
     /// convolution that is not depthwise is an error.
-    public init(params: Params, inputs: [TensorSpec], method: Method?) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], method: Method?, threads: Int = 1) throws(KernelError) {
         let x = inputs[0], w = inputs[1]
         try KernelError.require(x.dtype == .float32 && x.shape.rank == 4,
                                 "conv2d: input x must be float32 [N, C, H, W], got \(x)", input: 0)
@@ -102,8 +102,8 @@ public struct Conv2D: Kernel {
                                 "conv2d: depthwiseDirect needs groups == in channels == out channels")
         self.method = chosen
         switch chosen {
-        case .im2col: algorithm = Im2ColConvolution(geometry)
-        case .depthwiseDirect: algorithm = DepthwiseConvolution(geometry)
+        case .im2col: algorithm = Im2ColConvolution(geometry, threads: threads)
+        case .depthwiseDirect: algorithm = DepthwiseConvolution(geometry, threads: threads)
         }
         outputs = [TensorSpec([geometry.batch, cout, window.outH, window.outW])]
     }

@@ -56,7 +56,7 @@ public struct DepthwiseConv2DNHWC: Kernel {
     public var workspaceBytes: Int { (taps * grid.channels + plan.chunks * (taps + 1) * grid.channels) * 4 }
     var taps: Int { kernelH * kernelW }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0], w = inputs[1]
         try KernelError.require(x.dtype == .float32 && x.shape.rank == 4,
                                 "depthwise_conv2d_nhwc needs float32 channels-last x [B, H, W, C], got \(x)", input: 0)
@@ -79,8 +79,8 @@ public struct DepthwiseConv2DNHWC: Kernel {
         kernelH = w.shape[2]
         kernelW = w.shape[3]
         grid = WindowGrid(batch: x.shape[0], height: h, width: wd, window: window, mapChannels: cx, start: params.start,
-                          channels: c, heads: 1, layout: .heads)
-        plan = ChunkPlan(work: x.shape[0] * h * wd * c * kernelH * kernelW, minimumWork: 1 << 18)
+                          channels: c, heads: 1, layout: .heads, threads: threads)
+        plan = ChunkPlan(work: x.shape[0] * h * wd * c * kernelH * kernelW, minimumWork: 1 << 18, threads: threads)
         outputs = [TensorSpec([x.shape[0], h, wd, c])]
     }
 

@@ -11,11 +11,11 @@ struct DepthwiseConvolution: ConvolutionAlgorithm {
     let geometry: ConvGeometry
     let plan: ChunkPlan
 
-    init(_ geometry: ConvGeometry) {
+    init(_ geometry: ConvGeometry, threads: Int) {
         precondition(geometry.groups == geometry.inChannels && geometry.groups == geometry.outChannels,
                      "depthwise convolution needs groups == in channels == out channels")
         self.geometry = geometry
-        plan = ChunkPlan(work: geometry.macs, minimumWork: 1 << 18)
+        plan = ChunkPlan(work: geometry.macs, minimumWork: 1 << 18, threads: threads)
     }
 
     /// Floats of one weight-gradient partial.

@@ -29,9 +29,9 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
     /// Columns a product should have at least, measured to keep sgemm near its peak here.
     static let wideColumns = 256
 
-    init(_ geometry: ConvGeometry) {
+    init(_ geometry: ConvGeometry, threads: Int) {
         self.geometry = geometry
-        plan = ChunkPlan(work: geometry.macs, minimumWork: 1 << 18)
+        plan = ChunkPlan(work: geometry.macs, minimumWork: 1 << 18, threads: threads)
         let w = geometry.window
         let perChunk = (geometry.batch + plan.chunks - 1) / plan.chunks
         blockSamples = max(1, min(perChunk, (Self.wideColumns + w.outPlane - 1) / w.outPlane))

@@ -36,7 +36,7 @@ public struct LayerScale: Kernel {
     public var saved: SavedTensors { SavedTensors(inputs: [0, 1], outputs: []) }
     public var workspaceBytes: Int { plan.chunks * channels * MemoryLayout<Double>.stride }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0]
         try KernelError.require(x.dtype == .float32 && x.shape.rank >= 1, "layer_scale needs float32 input x, got \(x)", input: 0)
         let axis = try Axis.resolve(params.axis, rank: x.shape.rank, kernel: Self.name)
@@ -46,7 +46,7 @@ public struct LayerScale: Kernel {
                                 input: 1)
         outer = x.shape.count(upTo: axis)
         inner = x.shape.count(from: axis + 1)
-        plan = ChunkPlan(work: x.shape.count, minimumWork: 1 << 16)
+        plan = ChunkPlan(work: x.shape.count, minimumWork: 1 << 16, threads: threads)
         outputs = [x]
     }
 

@@ -27,7 +27,7 @@ public struct Linear: Kernel {
     /// Weight-gradient partials for chunks 1..., then one Double per output for the bias gradient.
     public var workspaceBytes: Int { (plan.chunks - 1) * outFeatures * inFeatures * 4 + outFeatures * 8 }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0], w = inputs[1]
         try KernelError.require(x.dtype == .float32 && x.shape.rank >= 1,
                                 "linear: input x must be float32 [..., in], got \(x)", input: 0)
@@ -44,7 +44,7 @@ public struct Linear: Kernel {
             try KernelError.require(inputs[2].dtype == .float32 && inputs[2].shape == [outFeatures],
                                     "linear: input bias must be float32 [\(outFeatures)], got \(inputs[2])", input: 2)
         }
-        plan = ChunkPlan(work: rows * inFeatures * outFeatures, minimumWork: 1 << 18)
+        plan = ChunkPlan(work: rows * inFeatures * outFeatures, minimumWork: 1 << 18, threads: threads)
         outputs = [TensorSpec(Shape(Array(x.shape.dims.dropLast()) + [outFeatures]))]
     }
 

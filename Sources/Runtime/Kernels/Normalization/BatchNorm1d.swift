@@ -18,8 +18,8 @@ public struct BatchNorm1d: Kernel {
     public var state: [TensorSpec] { core.state }
     public var saved: SavedTensors { core.saved }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
-        core = try BatchNormCore(kernel: Self.name, inputs: inputs, ranks: 2...3, eps: params.eps, momentum: params.momentum)
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
+        core = try BatchNormCore(kernel: Self.name, inputs: inputs, ranks: 2...3, eps: params.eps, momentum: params.momentum, threads: threads)
         outputs = core.outputs(for: inputs[0])
     }
 

@@ -20,10 +20,12 @@ struct BatchNormCore: Sendable {
     let spatial: Int
     let eps: Double
     let momentum: Double
+    /// The plan's thread count; channels are split over it.
+    let threads: Int
 
     /// Checks x (rank `ranks`, float32), weight [C], bias [C]; `spatial` is the product
     /// of the dims after C.
-    init(kernel: String, inputs: [TensorSpec], ranks: ClosedRange<Int>, eps: Double, momentum: Double) throws(KernelError) {
+    init(kernel: String, inputs: [TensorSpec], ranks: ClosedRange<Int>, eps: Double, momentum: Double, threads: Int) throws(KernelError) {
         let x = inputs[0]
         try KernelError.require(x.dtype == .float32, "\(kernel) needs float32 input x", input: 0)
         try KernelError.require(ranks.contains(x.shape.rank),
@@ -35,6 +37,7 @@ struct BatchNormCore: Sendable {
         }
         try KernelError.require(eps > 0, "\(kernel) eps must be positive, got \(eps)")
         try KernelError.require(momentum >= 0 && momentum <= 1, "\(kernel) momentum must be in [0, 1], got \(momentum)")
+        self.threads = threads
         batch = x.shape[0]
         channels = c
         spatial = x.shape.count(from: 2)
@@ -55,7 +58,7 @@ struct BatchNormCore: Sendable {
         let runningMean = call.state[0].f, runningVar = call.state[1].f
         let training = call.training
         let n = batch, cs = channels * spatial, s = spatial, m = Double(batch * spatial)
-        Parallel.chunks(channels, threads: Parallel.threads) { _, range in
+        Parallel.chunks(channels, threads: threads) { _, range in
             for c in range {
                 let mean: Double, invstd: Double
                 if training {
@@ -101,7 +104,7 @@ struct BatchNormCore: Sendable {
         let gy = call.outputGrad(0)?.f, gMean = call.outputGrad(1)?.f, gInvstd = call.outputGrad(2)?.f
         let training = call.training
         let n = batch, cs = channels * spatial, s = spatial, m = Double(batch * spatial)
-        Parallel.chunks(channels, threads: Parallel.threads) { _, range in
+        Parallel.chunks(channels, threads: threads) { _, range in
             for c in range {
                 let mu = savedMean[c], invstd = Double(savedInvstd[c]), g = Double(gamma[c])
                 var sumDy = 0.0, sumDyX = 0.0

@@ -57,13 +57,13 @@ public struct LayerNorm: Kernel {
     let channels: Int
     let inner: Int
     let eps: Double
-    /// `Parallel.threads` when the workspace was sized (one partial buffer per chunk).
+    /// The plan's thread count, for which the workspace was sized (one partial buffer per chunk).
     let chunks: Int
     public let outputs: [TensorSpec]
     public var workspaceBytes: Int { chunks * 2 * channels * MemoryLayout<Double>.stride }
     public var saved: SavedTensors { SavedTensors(inputs: [0, 1], outputs: [1, 2]) }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0]
         try KernelError.require(x.dtype == .float32, "layernorm needs float32 input x", input: 0)
         let axis: Int
@@ -90,7 +90,7 @@ public struct LayerNorm: Kernel {
         var statistics = x.shape.dims
         statistics[axis] = 1
         outputs = [x, TensorSpec(Shape(statistics)), TensorSpec(Shape(statistics))]
-        chunks = Parallel.threads
+        chunks = threads
     }
 
     public func forward(_ call: KernelCall) {

@@ -18,11 +18,11 @@ public struct AvgPool2D: Kernel {
 
     public var saved: SavedTensors { SavedTensors(inputs: [], outputs: []) }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0]
         window = try params.window(over: x, kernelName: Self.name)
         planes = x.shape[0] * x.shape[1]
-        plan = ChunkPlan(work: x.shape.count, minimumWork: 1 << 16)
+        plan = ChunkPlan(work: x.shape.count, minimumWork: 1 << 16, threads: threads)
         outputs = [TensorSpec([x.shape[0], x.shape[1], window.outH, window.outW])]
     }
 

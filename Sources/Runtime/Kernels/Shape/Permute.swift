@@ -41,7 +41,7 @@ public struct Permute: Kernel {
     let outerCount: Int
     let plan: ChunkPlan
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0]
         try KernelError.require(x.dtype == .float32, "permute needs float32 input", input: 0)
         let rank = x.shape.rank
@@ -98,7 +98,7 @@ public struct Permute: Kernel {
         outerIn = outer.map { strides[$0] }
         outerOut = outer.map { outStride[$0] }
         outerCount = outerDims.reduce(1, *)
-        plan = ChunkPlan(work: x.shape.count, minimumWork: 1 << 16)
+        plan = ChunkPlan(work: x.shape.count, minimumWork: 1 << 16, threads: threads)
     }
 
     public func forward(_ call: KernelCall) {

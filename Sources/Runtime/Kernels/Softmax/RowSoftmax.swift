@@ -7,19 +7,9 @@ import Foundation
 /// softmax(s x)_j = exp(s x_j - m - log Z) with m = max_j s x_j and Z = sum_j exp(s x_j - m).
 /// The exponentials are float32, the sum Z is accumulated in Double.
 enum RowSoftmax {
-    /// Tensors with at least this many elements have their rows split over threads.
+    /// Tensors with at least this many elements have their rows split over threads
+    /// (rows are independent, so any split gives the same result).
     static let parallelElements = 1 << 15
-
-    /// Runs `body` over `0..<rows`: in `Parallel.chunks` when `rows * columns` is large,
-    /// else in one piece on the calling thread. Rows must touch disjoint memory; rows are
-    /// independent and need no scratch, so any chunking gives the same result.
-    static func forRows(_ rows: Int, columns: Int, _ body: (Range<Int>) -> Void) {
-        if rows * columns >= parallelElements {
-            Parallel.chunks(rows, threads: Parallel.threads) { _, range in body(range) }
-        } else if rows > 0 {
-            body(0..<rows)
-        }
-    }
 
     /// The shift m and log Z of a row: softmax(s x)_j = exp(s x_j - shift - logSum),
     /// log softmax(s x)_j = s x_j - shift - logSum.

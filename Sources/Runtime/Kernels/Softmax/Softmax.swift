@@ -15,18 +15,20 @@ public struct Softmax: Kernel {
     let scale: Float
     let rows: Int
     let columns: Int
+    let plan: ChunkPlan
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         outputs = [try params.validate(inputs, kernel: Self.name)]
         scale = 1 / params.temperature
         columns = inputs[0].shape[-1]
         rows = inputs[0].shape.count / columns
+        plan = ChunkPlan(work: rows * columns, minimumWork: RowSoftmax.parallelElements, threads: threads)
     }
 
     public func forward(_ call: KernelCall) {
         let x = call.inputs[0].f, y = call.outputs[0].f
         let n = columns, scale = scale
-        RowSoftmax.forRows(rows, columns: n) { range in
+        plan.run(rows) { _, range in
             for r in range { RowSoftmax.softmax(x + r * n, into: y + r * n, count: n, scale: scale) }
         }
     }
@@ -35,7 +37,7 @@ public struct Softmax: Kernel {
         guard let gx = call.inputGrad(0)?.f, let gy = call.outputGrad(0)?.f else { return }
         let y = call.outputs[0].f
         let n = columns, scale = scale
-        RowSoftmax.forRows(rows, columns: n) { range in
+        plan.run(rows) { _, range in
             for r in range {
                 let yr = y + r * n, gyr = gy + r * n, gxr = gx + r * n
                 var dot = 0.0

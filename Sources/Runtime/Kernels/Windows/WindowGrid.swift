@@ -27,7 +27,7 @@ struct WindowGrid: Sendable {
     let plan: ChunkPlan
 
     init(batch: Int, height: Int, width: Int, window: SpatialPair, mapChannels: Int, start: Int, channels: Int,
-         heads: Int, layout: WindowLayout) {
+         heads: Int, layout: WindowLayout, threads: Int) {
         self.batch = batch
         self.height = height
         self.width = width
@@ -37,7 +37,7 @@ struct WindowGrid: Sendable {
         self.channels = channels
         self.heads = heads
         self.layout = layout
-        plan = ChunkPlan(work: batch * height * width * channels, minimumWork: 1 << 16)
+        plan = ChunkPlan(work: batch * height * width * channels, minimumWork: 1 << 16, threads: threads)
     }
 
     var windowsPerRow: Int { width / window.w }

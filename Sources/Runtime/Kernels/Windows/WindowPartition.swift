@@ -55,7 +55,7 @@ public struct WindowPartition: Kernel {
     public let outputs: [TensorSpec]
     public var saved: SavedTensors { SavedTensors(inputs: [], outputs: []) }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0]
         try KernelError.require(x.dtype == .float32 && x.shape.rank == 4,
                                 "window_partition needs float32 channels-last x [B, H, W, C], got \(x)", input: 0)
@@ -72,7 +72,7 @@ public struct WindowPartition: Kernel {
                                 "window_partition heads \(params.heads) must divide the \(channels) channels taken")
         try KernelError.require(params.layout == .heads || params.heads == 1, "window_partition heads applies to layout heads only")
         grid = WindowGrid(batch: x.shape[0], height: h, width: w, window: win, mapChannels: c, start: params.start,
-                          channels: channels, heads: params.heads, layout: params.layout)
+                          channels: channels, heads: params.heads, layout: params.layout, threads: threads)
         outputs = [TensorSpec(grid.windowShape)]
     }
 

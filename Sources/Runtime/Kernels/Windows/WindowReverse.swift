@@ -49,7 +49,7 @@ public struct WindowReverse: Kernel {
     public let outputs: [TensorSpec]
     public var saved: SavedTensors { SavedTensors(inputs: [], outputs: []) }
 
-    public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
+    public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0], win = params.window, size = params.size
         try KernelError.require(x.dtype == .float32 && x.shape.rank == 4, "window_reverse needs float32 windows x of rank 4, got \(x)", input: 0)
         try KernelError.require(win.h >= 1 && win.w >= 1 && size.h >= 1 && size.w >= 1,
@@ -75,7 +75,7 @@ public struct WindowReverse: Kernel {
             channels = x.shape[1]
         }
         grid = WindowGrid(batch: x.shape[0] / perImage, height: size.h, width: size.w, window: win, mapChannels: channels,
-                          start: 0, channels: channels, heads: heads, layout: params.layout)
+                          start: 0, channels: channels, heads: heads, layout: params.layout, threads: threads)
         outputs = [TensorSpec(grid.mapShape)]
     }
 
