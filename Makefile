@@ -31,9 +31,9 @@ install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 .build/release/canopy $(DESTDIR)$(PREFIX)/bin/canopy
 
-# Then the example package (a user's own loss plugin and canopy executable), in this
-# package's .build: it reuses the Canopy modules just built (about 20 s instead of a
-# second full build) and leaves them valid for the next `swift build`.
+# The package's tests, then the example package's (a user's own plugins and canopy
+# executable, depending on this checkout as a user's package would), built in its own
+# scratch folder .build-example.
 # SwiftPM keeps the example's build plan when only the Canopy dependency's file list
 # changed (a pull that adds a source file), and the build then misses the new file:
 # drop the plan whenever a Canopy source is newer than it, so it is made again.

@@ -14,8 +14,8 @@ public struct DeployedModel {
     public var tensorNames: Set<String> {
         let graph = plans.memory.graph
         var names = Set<String>()
-        for step in plans.deploy.steps where step.kind == .forward {
-            let node = graph.nodes[step.node!]
+        for case let .forward(n, _) in plans.deploy.steps {
+            let node = graph.nodes[n]
             for v in node.inputs { if case .parameter = graph[v].role { names.insert(graph[v].name) } }
             for s in node.states { names.insert(graph.states[s].name) }
         }

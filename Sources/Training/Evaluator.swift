@@ -22,7 +22,7 @@ public struct Evaluator {
         let x = plan.output(e.input)!
         var accumulators = e.heads.map { _ in e.metrics.map { $0.makeAccumulator() } }
         // Diversity among the branches (>= 2), over their logits and pooled features.
-        let branchHeads = e.heads.filter { $0.name.hasPrefix("branch[") }.map(\.value)
+        let branchHeads = e.branchHeads.map(\.value)
         let features = BranchDiversity.features(of: e)
         var diversity = branchHeads.count >= 2
             ? BranchDiversity(branches: branchHeads.count, featureDims: features.isEmpty ? nil : features.map { e.graph[$0].spec.shape[-1] })

@@ -4,20 +4,20 @@ import Testing
 @Suite struct SourceFileErrorTests {
     @Test func missingFile() {
         let diagnostics = DiagnosticEngine()
-        #expect(YAMLParser.parseFile("/nonexistent/spec.yaml", diagnostics: diagnostics) == nil)
+        #expect(SpecLoader(diagnostics: diagnostics).load("/nonexistent/spec.yaml") == nil)
         #expect(diagnostics.render() == "/nonexistent/spec.yaml: error: no such file\n")
     }
 
     @Test func directory() {
         let diagnostics = DiagnosticEngine()
         let dir = temporaryDirectory()
-        #expect(YAMLParser.parseFile(dir, diagnostics: diagnostics) == nil)
+        #expect(SpecLoader(diagnostics: diagnostics).load(dir) == nil)
         #expect(messages(diagnostics) == ["\(dir): error: is a directory"])
     }
 
     @Test func endlessDeviceIsCutOff() {
         let diagnostics = DiagnosticEngine()
-        #expect(YAMLParser.parseFile("/dev/zero", diagnostics: diagnostics) == nil)
+        #expect(SpecLoader(diagnostics: diagnostics).load("/dev/zero") == nil)
         #expect(messages(diagnostics) == ["/dev/zero: error: file is larger than 16 MiB"])
     }
 

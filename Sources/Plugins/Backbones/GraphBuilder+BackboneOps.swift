@@ -13,8 +13,7 @@ extension GraphBuilder {
     mutating func dropPath(_ name: String, _ x: ValueID, rate: Double) -> ValueID {
         guard rate > 0 else { return x }
         let seed = graph.value(named: DropPath.seedInput) ?? input(DropPath.seedInput, TensorSpec([2], .int32))
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        let hash = FNV1a.hash(name)
         let params = ParamValue.object([("rate", .double(rate)), ("salt", .int(Int(truncatingIfNeeded: hash >> 1)))])
         return apply("drop_path", name: name, params: params, inputs: [x, seed])[0]
     }

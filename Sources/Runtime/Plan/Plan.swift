@@ -11,22 +11,26 @@ public final class Plan: @unchecked Sendable {
         case eval
     }
 
-    /// One entry of the schedule.
-    public struct Step: @unchecked Sendable {
-        public enum Kind: Sendable, Equatable {
-            case forward
-            case backward
-            /// Zeroes the gradient buffer in `call.outputs[0]` before its first accumulation.
-            case zero
-            /// Sets `call.outputs[0]` (a loss gradient) to the weight in scalar slot `slot`.
-            case seed(slot: Int)
-            /// Zeroes every parameter gradient.
-            case zeroParameterGradients
+    /// One entry of the schedule, with the memory it works on.
+    public enum Step: @unchecked Sendable {
+        /// Runs graph node `node`'s forward on `call`.
+        case forward(node: Int, KernelCall)
+        /// Runs graph node `node`'s backward on `call` (input and output gradients bound).
+        case backward(node: Int, KernelCall)
+        /// Zeroes the gradient buffer of `value` before its first accumulation.
+        case zero(value: ValueID, gradient: Tensor)
+        /// Sets the gradient of loss `value` to the weight in scalar slot `slot`.
+        case seed(value: ValueID, gradient: Tensor, slot: Int)
+        /// Zeroes every parameter gradient.
+        case zeroParameterGradients
+
+        /// The graph node of a kernel step.
+        public var node: Int? {
+            switch self {
+            case let .forward(n, _), let .backward(n, _): n
+            case .zero, .seed, .zeroParameterGradients: nil
+            }
         }
-        public var kind: Kind
-        /// The graph node, for kernel steps.
-        public var node: Int?
-        public var call: KernelCall
     }
 
     /// One transient buffer as the memory pass placed it (for `canopy plan --dump memory`).
@@ -89,10 +93,10 @@ public final class Plan: @unchecked Sendable {
             let t0 = DispatchTime.now().uptimeNanoseconds
             execute(step)
             let key: String
-            switch step.kind {
-            case .forward: key = graph.nodes[step.node!].kernelName + " forward"
-            case .backward: key = graph.nodes[step.node!].kernelName + " backward"
-            default: key = "zero/seed"
+            switch step {
+            case let .forward(n, _): key = graph.nodes[n].kernelName + " forward"
+            case let .backward(n, _): key = graph.nodes[n].kernelName + " backward"
+            case .zero, .seed, .zeroParameterGradients: key = "zero/seed"
             }
             profile[key, default: 0] += DispatchTime.now().uptimeNanoseconds - t0
         }
@@ -100,13 +104,13 @@ public final class Plan: @unchecked Sendable {
 
     @inline(__always)
     private func execute(_ step: Step) {
-            switch step.kind {
-            case .forward: graph.nodes[step.node!].kernel.forward(step.call)
-            case .backward: graph.nodes[step.node!].kernel.backward(step.call)
-            case .zero: step.call.outputs[0].zero()
-            case let .seed(slot): step.call.outputs[0].f[0] = scalars[slot]
-            case .zeroParameterGradients:
-                memory.gradients.base.initializeMemory(as: UInt8.self, repeating: 0, count: memory.gradients.byteCount)
-            }
+        switch step {
+        case let .forward(n, call): graph.nodes[n].kernel.forward(call)
+        case let .backward(n, call): graph.nodes[n].kernel.backward(call)
+        case let .zero(_, gradient): gradient.zero()
+        case let .seed(_, gradient, slot): gradient.f[0] = scalars[slot]
+        case .zeroParameterGradients:
+            memory.gradients.base.initializeMemory(as: UInt8.self, repeating: 0, count: memory.gradients.byteCount)
+        }
     }
 }

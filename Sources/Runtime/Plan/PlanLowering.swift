@@ -33,14 +33,13 @@ public enum PlanLowering {
                     call.outputGrads = node.outputs.map(gradient)
                 }
                 if node.kernel.workspaceBytes > 0 { call.workspace = tensor(.workspace(step: s), TensorSpec([0])).base }
-                let isForward: Bool = if case .forward = step { true } else { false }
-                planSteps.append(Plan.Step(kind: isForward ? .forward : .backward, node: n, call: call))
+                if case .forward = step { planSteps.append(.forward(node: n, call)) } else { planSteps.append(.backward(node: n, call)) }
             case let .zero(v):
-                planSteps.append(Plan.Step(kind: .zero, node: nil, call: KernelCall(inputs: [], outputs: [gradient(v)!])))
+                planSteps.append(.zero(value: v, gradient: gradient(v)!))
             case let .seed(v, slot):
-                planSteps.append(Plan.Step(kind: .seed(slot: slot), node: nil, call: KernelCall(inputs: [], outputs: [gradient(v)!])))
+                planSteps.append(.seed(value: v, gradient: gradient(v)!, slot: slot))
             case .zeroParameterGradients:
-                planSteps.append(Plan.Step(kind: .zeroParameterGradients, node: nil, call: KernelCall(inputs: [], outputs: [])))
+                planSteps.append(.zeroParameterGradients)
             }
         }
         var kept: [ValueID: Tensor] = [:]

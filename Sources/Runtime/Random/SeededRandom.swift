@@ -9,9 +9,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Codable, Equatable 
     /// A generator for one named purpose (a parameter, the data order) derived from a
     /// run seed, so adding a branch does not change how the trunk is initialised.
     public init(seed: UInt64, stream: String) {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a over the stream name
-        for b in stream.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        self.init(seed: seed ^ h)
+        self.init(seed: seed ^ FNV1a.hash(stream))
         _ = next()
     }
 

@@ -61,7 +61,7 @@ public struct ExperimentCompiler {
             compileBackbone(backbone, call, spec.model.branches, &b, input: input, values: &values,
                             failed: &failed)
         } else {
-            failed.add(prefixes: ["trunk."] + (0..<branchCount).map { "branch[\($0)]." }, parameters: "")
+            failed.add(prefixes: ["trunk."] + (0..<branchCount).map(BranchName.values), parameters: "")
         }
 
         // Teacher, extra modules, ensemble.
@@ -80,9 +80,9 @@ public struct ExperimentCompiler {
         }
 
         // Deployed model.
-        let deployRef = spec.model.deploy ?? ValueRef(branchCount > 0 ? "branch[0].logits" : "trunk.logits", at: call.nameMark)
+        let deployRef = spec.model.deploy ?? ValueRef(branchCount > 0 ? BranchName.value(0, "logits") : "trunk.logits", at: call.nameMark)
         let deploy = resolve(deployRef, in: values, failed: failed, &b, branchCount: branchCount)
-        let deployPrefix = Self.branchIndex(in: deployRef.text).map { "branch.\($0)." }
+        let deployPrefix = BranchName.index(in: deployRef.text).map(BranchName.parameters)
         if let deploy { values["deploy.logits"] = deploy }
 
         // Frozen parameters.
@@ -99,16 +99,16 @@ public struct ExperimentCompiler {
         }
 
         // Heads evaluated every epoch.
-        var heads: [(name: String, value: ValueID)] = (0..<branchCount).compactMap { k in
-            values["branch[\(k)].logits"].map { ("branch[\(k)]", $0) }
+        var heads: [EvalHead] = (0..<branchCount).compactMap { k in
+            values[BranchName.value(k, "logits")].map { EvalHead(BranchName.head(k), $0, role: .branch(k)) }
         }
-        if branchCount == 0, let t = values["trunk.logits"] { heads.append(("trunk", t)) }
-        if branchCount > 0, spec.model.branches != nil, let t = values["trunk.logits"] { heads.insert(("trunk", t), at: 0) }
-        if let e = values["ensemble.logits"] { heads.append(("ensemble", e)) }
+        if branchCount == 0, let t = values["trunk.logits"] { heads.append(EvalHead("trunk", t, role: .trunk)) }
+        if branchCount > 0, spec.model.branches != nil, let t = values["trunk.logits"] { heads.insert(EvalHead("trunk", t, role: .trunk), at: 0) }
+        if let e = values["ensemble.logits"] { heads.append(EvalHead("ensemble", e, role: .ensemble)) }
         for node in spec.model.nodes where node.count == nil {
-            if let v = values["\(node.name).logits"] { heads.append((node.name, v)) }
+            if let v = values["\(node.name).logits"] { heads.append(EvalHead(node.name, v, role: .node)) }
         }
-        if let deploy { heads.append(("deploy", deploy)) }
+        if let deploy { heads.append(EvalHead("deploy", deploy, role: .deploy)) }
 
         let optimizer = makeOptimizer(spec.optimizer)
         let schedule = spec.schedule.flatMap(makeSchedule)
@@ -165,7 +165,7 @@ public struct ExperimentCompiler {
             diagnostics.error("\(call.name) cannot fork after '\(branches.from.text)' (branch points: "
                               + backbone.branchPoints.joined(separator: ", ") + ")" + Suggestion.note(for: point, in: backbone.branchPoints),
                               at: branches.from.mark)
-            let parts = ["trunk."] + (0..<branches.count).map { "branch[\($0)]." }
+            let parts = ["trunk."] + (0..<branches.count).map(BranchName.values)
             failed.add(names: parts.flatMap { part in backbone.taps.map { part + $0 } }, parameters: "")
             return
         }
@@ -183,13 +183,13 @@ public struct ExperimentCompiler {
             guard let fork, !trunkFailed else {
                 // A trunk that failed before the branch point has no fork value: peers built
                 // on another value would only add misleading errors.
-                if trunkFailed { failed.add(names: backbone.taps[cut...].map { "branch[\(k)].\($0)" }, parameters: "branch.\(k).") }
+                if trunkFailed { failed.add(names: backbone.taps[cut...].map { BranchName.value(k, $0) }, parameters: BranchName.parameters(k)) }
                 continue
             }
             let errors = b.errors.count
-            let branch = backbone.emitBranch(&b, from: fork, after: point, prefix: "branch.\(k).")
-            record(branch, as: "branch[\(k)].", expected: backbone.taps[cut...], failedBuild: b.errors.count > errors,
-                   parameters: "branch.\(k).", values: &values, failed: &failed)
+            let branch = backbone.emitBranch(&b, from: fork, after: point, prefix: BranchName.parameters(k))
+            record(branch, as: BranchName.values(k), expected: backbone.taps[cut...], failedBuild: b.errors.count > errors,
+                   parameters: BranchName.parameters(k), values: &values, failed: &failed)
         }
     }
 
@@ -291,7 +291,7 @@ public struct ExperimentCompiler {
             diagnostics.error("'ensemble: \(ensemble.kind)' needs at least 2 branches", at: ensemble.mark)
         } else {
             for k in 0..<branchCount {
-                guard let v = resolve(ValueRef("branch[\(k)].logits", at: ensemble.mark), in: values, failed: failed, &b) else { break }
+                guard let v = resolve(ValueRef(BranchName.value(k, "logits"), at: ensemble.mark), in: values, failed: failed, &b) else { break }
                 logits.append(v)
             }
         }
@@ -302,12 +302,6 @@ public struct ExperimentCompiler {
         var sum = logits[0]
         for k in 1..<branchCount { sum = b.add("ensemble.sum\(k)", sum, logits[k]) }
         values["ensemble.logits"] = b.unary("scale", "ensemble.logits", sum, params: .object([("alpha", .double(1 / Double(branchCount)))]))
-    }
-
-    /// k in a reference to a branch's value, `branch[k].<name>`.
-    static func branchIndex(in text: String) -> Int? {
-        guard text.hasPrefix("branch["), let close = text.firstIndex(of: "]") else { return nil }
-        return Int(text[text.index(text.startIndex, offsetBy: 7)..<close])
     }
 
     /// `[i:j]` in a node input (`branch[0:3].feature`): the indices i..<j and where the brackets are.
@@ -495,7 +489,7 @@ public struct ExperimentCompiler {
                          branchCount: Int? = nil) -> ValueID? {
         if let v = values[ref.text] { return v }
         if failed.contains(ref.text) { return b.poisonedValue(ref.text) }
-        if let count = branchCount, let k = Self.branchIndex(in: ref.text), k >= count {
+        if let count = branchCount, let k = BranchName.index(in: ref.text), k >= count {
             let range = count == 0 ? "no branches" : count == 1 ? "1 branch (branch[0])"
                 : "\(count) branches (branch[0] ... branch[\(count - 1)])"
             diagnostics.error("'\(ref.text)' names branch \(k), but the model has \(range)", at: ref.mark)

@@ -44,8 +44,8 @@ public struct BranchDiversity {
     /// The branch features the diversity needs, in branch order: empty unless the
     /// experiment has at least 2 branch heads and each has `branch[k].feature`.
     public static func features(of experiment: CompiledExperiment) -> [ValueID] {
-        let count = experiment.heads.filter { $0.name.hasPrefix("branch[") }.count
-        let features = (0..<count).compactMap { experiment.values["branch[\($0)].feature"] }
+        let count = experiment.branchHeads.count
+        let features = (0..<count).compactMap { experiment.values[BranchName.value($0, "feature")] }
         return count >= 2 && features.count == count ? features : []
     }
 

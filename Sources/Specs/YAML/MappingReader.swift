@@ -139,13 +139,6 @@ public final class MappingReader {
         }
     }
 
-    /// Reports each of `required` that `node` (a mapping) lacks, at the mapping.
-    public static func reportMissingKeys(in node: Node, required: [String], _ diagnostics: DiagnosticEngine) {
-        for key in required where node[key] == nil {
-            diagnostics.error("missing required key '\(key)'", at: node.mark)
-        }
-    }
-
     // MARK: Helpers
 
     private func noteKnown(_ key: String) {

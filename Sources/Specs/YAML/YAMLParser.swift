@@ -13,16 +13,6 @@ public enum YAMLParser {
     /// The most nodes a document may expand to through its aliases.
     public static let maxNodes = 1_000_000
 
-    /// Reads and parses the file at `path`; an unreadable file is an error at the path.
-    public static func parseFile(_ path: String, diagnostics: DiagnosticEngine) -> Node? {
-        switch FileReader.contents(of: path) {
-        case let .success(bytes): return parse(bytes, file: path, diagnostics: diagnostics)
-        case let .failure(failure):
-            diagnostics.error(failure.description, at: .file(path))
-            return nil
-        }
-    }
-
     /// Parses `text` as the contents of `file`.
     public static func parse(_ text: String, file: String, diagnostics: DiagnosticEngine) -> Node? {
         parse(Array(text.utf8), file: file, diagnostics: diagnostics)
