@@ -1,10 +1,8 @@
-import CanopyRuntime
-
-/// Stacking branch values along a new axis, as the method modules need it.
+/// Stacking values along a new axis (a method module's branch logits) and reshaping.
 extension GraphBuilder {
     /// Stacks values of one shape [B, ...] into [B, n, ...] (reshape to [B, 1, ...], then
     /// concat along axis 1, in groups of at most 16 inputs).
-    mutating func stack(_ name: String, _ xs: [ValueID]) -> ValueID {
+    public mutating func stack(_ name: String, _ xs: [ValueID]) -> ValueID {
         let rows = xs.enumerated().map { i, x -> ValueID in
             let dims = isPoisoned(x) ? [1] : spec(x).shape.dims
             let shape = [dims[0], 1] + dims.dropFirst()
@@ -25,7 +23,7 @@ extension GraphBuilder {
     }
 
     /// `reshape` to `shape`.
-    mutating func reshape(_ name: String, _ x: ValueID, _ shape: [Int]) -> ValueID {
+    public mutating func reshape(_ name: String, _ x: ValueID, _ shape: [Int]) -> ValueID {
         apply("reshape", name: name, params: .object([("shape", .array(shape.map { .int($0) }))]), inputs: [x])[0]
     }
 }
