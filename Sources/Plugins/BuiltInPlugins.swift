@@ -6,6 +6,7 @@ public enum BuiltInPlugins {
     /// Backbones, losses and metrics defined in this module.
     public static let specPlugins: [Any.Type] = [
         ResNetCIFARBackbone.self,
+        ResNetBackbone.self,
         ConvNeXtBackbone.self,
         CSWinBackbone.self,
         CrossEntropyLoss.self,

@@ -4,8 +4,8 @@ import CanopySpecs
 /// Backbone plugin `resnet_cifar`: the CIFAR ResNet of depth 6n+2 (basic blocks) or
 /// 9n+2 (bottleneck blocks), option-B shortcuts; see `ResNetCIFAR`.
 /// Taps: stem, stage1, stage2, stage3, feature (pooled), logits. Peers fork after
-/// stage1 or stage2 (copies of the later stages and the fc).
-public struct ResNetCIFARBackbone: BackbonePlugin {
+/// input (whole networks), stage1 or stage2 (copies of the later stages and the fc).
+public struct ResNetCIFARBackbone: ResNetCIFARFamily {
     public struct Params: PluginParams {
         @Param("6n+2 for basic blocks (20, 32, 56, 110), 9n+2 for bottleneck blocks (110 = 12 per stage)", required: true)
         public var depth = 20
@@ -39,49 +39,36 @@ public struct ResNetCIFARBackbone: BackbonePlugin {
             throw ParamError(path: ["depth"], "depth \(params.depth) is more than \(Self.maxBlocksPerStage) blocks per stage "
                              + "(at most \(Self.maxBlocksPerStage * divisor + 2) for \(params.block) blocks)")
         }
-        if params.widths.count != 3 || params.widths.contains(where: { !(1...Self.maxWidth).contains($0) }) {
-            throw ParamError(path: ["widths"], "expected three stage widths between 1 and \(Self.maxWidth), found \(params.widths)")
-        }
+        try Self.checkWidths(params.widths, stages: 3)
         var net = ResNetCIFAR(depth: params.depth, block: block, classes: classes, blocksPerStage: params.blocksPerStage)
         net.widths = params.widths
         self.net = net
     }
+}
 
-    public var taps: [String] { ["stem", "stage1", "stage2", "stage3", "feature", "logits"] }
-    /// After "input" a branch is a whole network (DML's independent peers, a teacher).
-    public var branchPoints: [String] { ["input", "stage1", "stage2"] }
+/// A backbone plugin built on a `ResNetCIFAR`: its taps, branch points and emission are the net's.
+public protocol ResNetCIFARFamily: BackbonePlugin {
+    var net: ResNetCIFAR { get }
+}
+
+extension ResNetCIFARFamily {
+    public var taps: [String] { net.taps }
+    public var branchPoints: [String] { net.branchPoints }
+
+    /// Throws at `widths` unless there are `stages` of them, each 1...`ResNetCIFARBackbone.maxWidth`.
+    static func checkWidths(_ widths: [Int], stages: Int) throws(ParamError) {
+        let maxWidth = ResNetCIFARBackbone.maxWidth
+        if widths.count != stages || widths.contains(where: { !(1...maxWidth).contains($0) }) {
+            let count = [3: "three", 4: "four"][stages] ?? "\(stages)"
+            throw ParamError(path: ["widths"], "expected \(count) stage widths between 1 and \(maxWidth), found \(widths)")
+        }
+    }
 
     public func emitTrunk(_ b: inout GraphBuilder, input: ValueID, until: String?) -> [String: ValueID] {
-        if until == "input" { return [:] }
-        var taps = ["stem": net.stem(&b, input)]
-        var h = taps["stem"]!
-        for s in 1...3 {
-            if until == "stage\(s - 1)" || (s == 1 && until == "stem") { return taps }
-            h = net.stage(&b, s, h)
-            taps["stage\(s)"] = h
-        }
-        if until == "stage3" { return taps }
-        let (feature, logits) = net.head(&b, h)
-        taps["feature"] = feature
-        taps["logits"] = logits
-        return taps
+        net.trunk(&b, input: input, until: until)
     }
 
     public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID] {
-        var taps: [String: ValueID] = [:]
-        var h = from
-        if after == "input" {
-            h = net.stem(&b, from, prefix: prefix)
-            taps["stem"] = h
-        }
-        let first = ["input": 1, "stem": 1, "stage1": 2, "stage2": 3, "stage3": 4][after] ?? 4
-        for s in first..<4 {
-            h = net.stage(&b, s, h, prefix: prefix)
-            taps["stage\(s)"] = h
-        }
-        let (feature, logits) = net.head(&b, h, prefix: prefix)
-        taps["feature"] = feature
-        taps["logits"] = logits
-        return taps
+        net.branch(&b, from: from, after: after, prefix: prefix)
     }
 }

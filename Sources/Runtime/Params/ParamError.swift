@@ -25,7 +25,7 @@ public enum Suggestion {
             if d < (best?.1 ?? Int.max) { best = (c, d) }
         }
         if let (c, d) = best, d <= max(2, c.count / 3) { return c }
-        // A name that starts the one candidate (`resnet` for `resnet_cifar`).
+        // A name that starts the one candidate (`conv` for `convnext`).
         let lowered = name.lowercased()
         let extensions = candidates.filter { $0.lowercased().hasPrefix(lowered) }
         return lowered.count >= 3 && extensions.count == 1 ? extensions[0] : nil
