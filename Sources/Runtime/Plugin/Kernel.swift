@@ -17,7 +17,8 @@ public protocol Kernel: Sendable {
     static var name: String { get }
     /// One line describing the operation.
     static var summary: String { get }
-    /// Every key of `Params`, with type, default and meaning.
+    /// Every key of `Params`, with type, default and meaning (read from the `@Param`
+    /// declarations of a `PluginParams` type).
     static var parameters: [ParameterDoc] { get }
     /// Names of the inputs in order ("x", "weight", "bias").
     static var inputNames: [String] { get }
@@ -76,6 +77,11 @@ extension Kernel {
     public var workspaceBytes: Int { 0 }
     public var saved: SavedTensors { .all }
     public var macs: Int { 0 }
+}
+
+extension Kernel where Params: PluginParams {
+    /// The `@Param` declarations of `Params`.
+    public static var parameters: [ParameterDoc] { Params.parameterDocs }
 }
 
 /// The inputs and outputs a kernel's backward reads.

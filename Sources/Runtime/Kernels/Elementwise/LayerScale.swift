@@ -7,24 +7,20 @@
 /// counts no MACs (the papers' tables leave layer scale out).
 public struct LayerScale: Kernel {
     /// `axis`, default 1 (the channels of NCHW).
-    public struct Params: Decodable, Sendable {
-        public var axis: Int
+    public struct Params: PluginParams {
+        @Param("the channel axis gamma runs along; negative counts from the end (-1: channels last)")
+        public var axis = 1
 
-        private enum CodingKeys: String, CodingKey { case axis }
+        public init() {}
 
-        public init(axis: Int = 1) { self.axis = axis }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            axis = try c.decodeIfPresent(Int.self, forKey: .axis) ?? 1
+        public init(axis: Int = 1) {
+            self.init()
+            self.axis = axis
         }
     }
 
     public static let name = "layer_scale"
     public static let summary = "y = gamma * x with one factor per index along axis (layer scale)"
-    public static let parameters = [
-        ParameterDoc("axis", "int", default: "1", "the channel axis gamma runs along; negative counts from the end (-1: channels last)"),
-    ]
     public static let inputNames = ["x", "gamma"]
 
     /// x is [outer, channels, inner] around the axis.

@@ -2,13 +2,18 @@
 /// Backward: dx = alpha * dy.
 public struct Scale: Kernel {
     /// `alpha`, required.
-    public struct Params: Codable, Sendable {
-        public var alpha: Float
-        public init(alpha: Float) { self.alpha = alpha }
+    public struct Params: PluginParams {
+        @Param("the constant factor (required)", required: true) public var alpha: Float = 1
+
+        public init() {}
+
+        public init(alpha: Float) {
+            self.init()
+            self.alpha = alpha
+        }
     }
     public static let name = "scale"
     public static let summary = "y = alpha * x, elementwise"
-    public static let parameters = [ParameterDoc("alpha", "number", "the constant factor (required)")]
     public static let inputNames = ["x"]
 
     let alpha: Float

@@ -6,38 +6,21 @@ import CBLAS
 /// d op(a) = alpha dy op(b)^T, d op(b) = alpha op(a)^T dy.
 public struct MatMul: Kernel {
     /// `transpose_a`, `transpose_b` (default false), `alpha` (default 1).
-    public struct Params: Codable, Sendable {
-        public var transposeA: Bool
-        public var transposeB: Bool
-        public var alpha: Float
+    public struct Params: PluginParams {
+        @Param("use a^T (a is [K, M])") public var transposeA = false
+        @Param("use b^T (b is [N, K])") public var transposeB = false
+        @Param("constant factor on the product") public var alpha: Float = 1
 
-        private enum CodingKeys: String, CodingKey {
-            case transposeA = "transpose_a"
-            case transposeB = "transpose_b"
-            case alpha
-        }
+        public init() {}
 
         public init(transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1) {
-            self.transposeA = transposeA
-            self.transposeB = transposeB
-            self.alpha = alpha
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            transposeA = try c.decodeIfPresent(Bool.self, forKey: .transposeA) ?? false
-            transposeB = try c.decodeIfPresent(Bool.self, forKey: .transposeB) ?? false
-            alpha = try c.decodeIfPresent(Float.self, forKey: .alpha) ?? 1
+            self.init()
+            (self.transposeA, self.transposeB, self.alpha) = (transposeA, transposeB, alpha)
         }
     }
 
     public static let name = "matmul"
     public static let summary = "y = alpha * op(a) op(b) for rank-2 a, b (op: optional transpose)"
-    public static let parameters = [
-        ParameterDoc("transpose_a", "bool", default: "false", "use a^T (a is [K, M])"),
-        ParameterDoc("transpose_b", "bool", default: "false", "use b^T (b is [N, K])"),
-        ParameterDoc("alpha", "number", default: "1", "constant factor on the product"),
-    ]
     public static let inputNames = ["a", "b"]
 
     let ta: Bool, tb: Bool

@@ -8,7 +8,6 @@ public struct BatchNorm1d: Kernel {
     public typealias Params = BatchNormParams
     public static let name = "batchnorm1d"
     public static let summary = "batch normalisation of [N, C] or [N, C, L] per channel; outputs y, saved_mean, saved_invstd"
-    public static let parameters = BatchNormParams.docs
     public static let inputNames = ["x", "weight", "bias"]
     public static let stateNames = ["running_mean", "running_var"]
     public static let outputNames = ["y", "saved_mean", "saved_invstd"]

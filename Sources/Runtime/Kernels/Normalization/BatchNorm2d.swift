@@ -9,7 +9,6 @@ public struct BatchNorm2d: Kernel {
     public typealias Params = BatchNormParams
     public static let name = "batchnorm2d"
     public static let summary = "batch normalisation of [N, C, H, W] per channel; outputs y, saved_mean, saved_invstd"
-    public static let parameters = BatchNormParams.docs
     public static let inputNames = ["x", "weight", "bias"]
     public static let stateNames = ["running_mean", "running_var"]
     public static let outputNames = ["y", "saved_mean", "saved_invstd"]

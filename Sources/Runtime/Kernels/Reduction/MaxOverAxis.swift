@@ -6,15 +6,19 @@
 /// reduced run makes y NaN, and that run gets no gradient.
 public struct MaxOverAxis: Kernel {
     /// The reduced axis.
-    public struct Params: Decodable, Sendable {
-        public var axis: Int
+    public struct Params: PluginParams {
+        @Param("the axis to reduce; negative counts from the end (required)", required: true) public var axis = 0
+
+        public init() {}
+
+        public init(axis: Int) {
+            self.init()
+            self.axis = axis
+        }
     }
 
     public static let name = "max"
     public static let summary = "y = max of x over one axis (removed), gradient to the first maximum"
-    public static let parameters = [
-        ParameterDoc("axis", "int", "the axis to reduce; negative counts from the end (required)"),
-    ]
     public static let inputNames = ["x"]
 
     /// Extents before, along and after the reduced axis.

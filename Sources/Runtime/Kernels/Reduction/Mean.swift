@@ -4,7 +4,6 @@ public struct Mean: Kernel {
     public typealias Params = ReductionParams
     public static let name = "mean"
     public static let summary = "y = mean of x over axes (all by default)"
-    public static let parameters = ReductionParams.docs
     public static let inputNames = ["x"]
 
     let reduction: Reduction

@@ -4,7 +4,6 @@ public struct Sum: Kernel {
     public typealias Params = ReductionParams
     public static let name = "sum"
     public static let summary = "y = sum of x over axes (all by default)"
-    public static let parameters = ReductionParams.docs
     public static let inputNames = ["x"]
 
     let reduction: Reduction

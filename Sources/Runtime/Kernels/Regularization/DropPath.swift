@@ -10,21 +10,16 @@
 /// masks. Backward recomputes the mask from the same seed: dx += dy * mask / (1 - rate).
 public struct DropPath: Kernel {
     /// `rate` (default 0) and `salt` (default 0).
-    public struct Params: Decodable, Sendable {
-        public var rate: Double
-        public var salt: Int
+    public struct Params: PluginParams {
+        @Param("probability in [0, 1) that a sample's branch is dropped") public var rate = 0.0
+        @Param("mixed into the random draw so that nodes sharing one seed input draw different masks")
+        public var salt = 0
 
-        private enum CodingKeys: String, CodingKey { case rate, salt }
+        public init() {}
 
         public init(rate: Double = 0, salt: Int = 0) {
-            self.rate = rate
-            self.salt = salt
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            rate = try c.decodeIfPresent(Double.self, forKey: .rate) ?? 0
-            salt = try c.decodeIfPresent(Int.self, forKey: .salt) ?? 0
+            self.init()
+            (self.rate, self.salt) = (rate, salt)
         }
     }
 
@@ -34,11 +29,6 @@ public struct DropPath: Kernel {
 
     public static let name = "drop_path"
     public static let summary = "stochastic depth: per-sample keep mask scaled by 1/(1 - rate) in training, identity in evaluation"
-    public static let parameters = [
-        ParameterDoc("rate", "number", default: "0", "probability in [0, 1) that a sample's branch is dropped"),
-        ParameterDoc("salt", "int", default: "0",
-                     "mixed into the random draw so that nodes sharing one seed input draw different masks"),
-    ]
     public static let inputNames = ["x", "seed"]
 
     let rate: Double

@@ -3,41 +3,21 @@
 /// the rest. (The type is AxisSlice so as not to shadow the standard library's `Slice`.)
 public struct AxisSlice: Kernel {
     /// `axis` (default 1), `start` and `length` (required).
-    public struct Params: Codable, Sendable {
-        public var axis: Int
-        public var start: Int
-        public var length: Int
+    public struct Params: PluginParams {
+        @Param("the axis to slice; negative counts from the end") public var axis = 1
+        @Param("first index kept along axis (required, 0-based)", required: true) public var start = 0
+        @Param("number of indices kept along axis (required, at least 1)", required: true) public var length = 1
 
-        private enum CodingKeys: String, CodingKey { case axis, start, length }
+        public init() {}
 
         public init(axis: Int = 1, start: Int, length: Int) {
-            self.axis = axis
-            self.start = start
-            self.length = length
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            // Read every key before reporting a missing one, so that none is taken for unknown.
-            axis = try c.decodeIfPresent(Int.self, forKey: .axis) ?? 1
-            let start = try c.decodeIfPresent(Int.self, forKey: .start)
-            let length = try c.decodeIfPresent(Int.self, forKey: .length)
-            guard let start, let length else {
-                let key = start == nil ? "start" : "length"
-                throw ParamError(path: [key], "missing required key '\(key)'")
-            }
-            self.start = start
-            self.length = length
+            self.init()
+            (self.axis, self.start, self.length) = (axis, start, length)
         }
     }
 
     public static let name = "slice"
     public static let summary = "y = x[start ..< start + length] along axis"
-    public static let parameters = [
-        ParameterDoc("axis", "int", default: "1", "the axis to slice; negative counts from the end"),
-        ParameterDoc("start", "int", "first index kept along axis (required, 0-based)"),
-        ParameterDoc("length", "int", "number of indices kept along axis (required, at least 1)"),
-    ]
     public static let inputNames = ["x"]
 
     /// Elements before `axis`; elements of x and of y per outer index; offset of the slice.

@@ -7,24 +7,19 @@
 /// of the input it came from.
 public struct Concat: Kernel {
     /// `axis`, default 1.
-    public struct Params: Codable, Sendable {
-        public var axis: Int
+    public struct Params: PluginParams {
+        @Param("the axis to concatenate along; negative counts from the end") public var axis = 1
 
-        private enum CodingKeys: String, CodingKey { case axis }
+        public init() {}
 
-        public init(axis: Int = 1) { self.axis = axis }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            axis = try c.decodeIfPresent(Int.self, forKey: .axis) ?? 1
+        public init(axis: Int = 1) {
+            self.init()
+            self.axis = axis
         }
     }
 
     public static let name = "concat"
     public static let summary = "y = concatenation of x0 ... x15 (2 to 16 inputs) along axis"
-    public static let parameters = [
-        ParameterDoc("axis", "int", default: "1", "the axis to concatenate along; negative counts from the end"),
-    ]
     public static let inputNames = (0..<16).map { "x\($0)" }
     public static let optionalInputs = 14
 

@@ -10,17 +10,21 @@
 /// Blocks are split over `Parallel.chunks` when the tensor is large.
 public struct Permute: Kernel {
     /// `axes`, required: a permutation of 0 ..< rank (negative values count from the end).
-    public struct Params: Decodable, Sendable {
-        public var axes: [Int]
-        public init(axes: [Int]) { self.axes = axes }
+    public struct Params: PluginParams {
+        @Param("a permutation of the input's dimensions (required); output dimension i is input dimension axes[i], negative counts from the end",
+               type: "list of int", required: true)
+        public var axes: [Int] = []
+
+        public init() {}
+
+        public init(axes: [Int]) {
+            self.init()
+            self.axes = axes
+        }
     }
 
     public static let name = "permute"
     public static let summary = "y = x with its dimensions reordered: y.shape[i] = x.shape[axes[i]]"
-    public static let parameters = [
-        ParameterDoc("axes", "list of int",
-                     "a permutation of the input's dimensions (required); output dimension i is input dimension axes[i], negative counts from the end"),
-    ]
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

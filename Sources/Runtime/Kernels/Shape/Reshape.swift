@@ -3,16 +3,21 @@
 /// be -1: it takes whatever extent makes the counts agree. Backward: dx += dy.
 public struct Reshape: Kernel {
     /// `shape`, required.
-    public struct Params: Decodable, Sendable {
-        public var shape: [Int]
-        public init(shape: [Int]) { self.shape = shape }
+    public struct Params: PluginParams {
+        @Param("the output shape (required); at most one entry -1, inferred from the element count",
+               type: "list of int", required: true)
+        public var shape: [Int] = []
+
+        public init() {}
+
+        public init(shape: [Int]) {
+            self.init()
+            self.shape = shape
+        }
     }
 
     public static let name = "reshape"
     public static let summary = "y = x viewed with another shape of the same element count"
-    public static let parameters = [
-        ParameterDoc("shape", "list of int", "the output shape (required); at most one entry -1, inferred from the element count"),
-    ]
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

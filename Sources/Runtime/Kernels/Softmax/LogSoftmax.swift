@@ -9,7 +9,6 @@ public struct LogSoftmax: Kernel {
     public typealias Params = SoftmaxParams
     public static let name = "log_softmax"
     public static let summary = "y = log softmax(x / T) over the last dimension"
-    public static let parameters = SoftmaxParams.docs
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

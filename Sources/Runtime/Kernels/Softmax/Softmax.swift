@@ -7,7 +7,6 @@ public struct Softmax: Kernel {
     public typealias Params = SoftmaxParams
     public static let name = "softmax"
     public static let summary = "y = softmax(x / T) over the last dimension"
-    public static let parameters = SoftmaxParams.docs
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

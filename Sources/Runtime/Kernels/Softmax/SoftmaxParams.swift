@@ -1,21 +1,14 @@
 /// Params of `softmax` and `log_softmax`: `temperature` T > 0 (default 1), so the
 /// kernels compute softmax(x / T) and log softmax(x / T).
-public struct SoftmaxParams: Codable, Sendable {
-    public var temperature: Float
+public struct SoftmaxParams: PluginParams {
+    @Param("T > 0: the softmax is taken of x / T") public var temperature: Float = 1
 
-    public init(temperature: Float = 1) { self.temperature = temperature }
+    public init() {}
 
-    private enum CodingKeys: String, CodingKey { case temperature }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        temperature = try c.decodeIfPresent(Float.self, forKey: .temperature) ?? 1
+    public init(temperature: Float = 1) {
+        self.init()
+        self.temperature = temperature
     }
-
-    /// The documentation of these keys, shared by both kernels.
-    static let docs: [ParameterDoc] = [
-        ParameterDoc("temperature", "number", default: "1", "T > 0: the softmax is taken of x / T"),
-    ]
 
     /// Checks the temperature and the input, and returns the output spec (the input's).
     func validate(_ inputs: [TensorSpec], kernel: String) throws(KernelError) -> TensorSpec {

@@ -8,22 +8,19 @@
 /// out where s = 0 (a constant column, whose output is 0 whatever the input moves).
 public struct BatchStandardize: Kernel {
     /// `eps`, default 1e-5.
-    public struct Params: Codable, Sendable {
-        public var eps: Double
+    public struct Params: PluginParams {
+        @Param("added to the standard deviation", type: "number >= 0") public var eps = 1e-5
 
-        private enum CodingKeys: String, CodingKey { case eps }
+        public init() {}
 
-        public init(eps: Double = 1e-5) { self.eps = eps }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            eps = try c.decodeIfPresent(Double.self, forKey: .eps) ?? 1e-5
+        public init(eps: Double = 1e-5) {
+            self.init()
+            self.eps = eps
         }
     }
 
     public static let name = "batch_standardize"
     public static let summary = "y = (x - mean over axis 0) / (population std over axis 0 + eps), per column"
-    public static let parameters = [ParameterDoc("eps", "number >= 0", default: "1e-5", "added to the standard deviation")]
     public static let inputNames = ["x"]
 
     let eps: Double

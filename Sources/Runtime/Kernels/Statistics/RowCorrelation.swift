@@ -8,22 +8,19 @@
 /// term). Centering needs no extra term: both parts already sum to zero over the row.
 public struct RowCorrelation: Kernel {
     /// `eps`, default 1e-8.
-    public struct Params: Codable, Sendable {
-        public var eps: Double
+    public struct Params: PluginParams {
+        @Param("added to the product of the centred norms", type: "number >= 0") public var eps = 1e-8
 
-        private enum CodingKeys: String, CodingKey { case eps }
+        public init() {}
 
-        public init(eps: Double = 1e-8) { self.eps = eps }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            eps = try c.decodeIfPresent(Double.self, forKey: .eps) ?? 1e-8
+        public init(eps: Double = 1e-8) {
+            self.init()
+            self.eps = eps
         }
     }
 
     public static let name = "row_correlation"
     public static let summary = "y[r] = Pearson correlation of a[r, :] and b[r, :] over the last axis, eps added to the norm product"
-    public static let parameters = [ParameterDoc("eps", "number >= 0", default: "1e-8", "added to the product of the centred norms")]
     public static let inputNames = ["a", "b"]
 
     let eps: Double
