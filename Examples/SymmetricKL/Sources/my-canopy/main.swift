@@ -1,4 +1,4 @@
 import CanopyCLI
 import SymmetricKL
 
-Canopy.main(plugins: .builtIn + [SymmetricKLLoss.self])
+Canopy.main(plugins: .builtIn + [SymmetricKLLoss.self, LearnedMixModule.self, SymmetricDMLMethod.self])
