@@ -38,6 +38,7 @@ public enum BuiltInKernels {
         RowCorrelation.self,
         ExcludeClass.self,
         MatMul.self,
+        Sigmoid.self,
     ]
 
     /// A registry of the built-in kernels.
