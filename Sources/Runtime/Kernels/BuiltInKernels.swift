@@ -39,6 +39,7 @@ public enum BuiltInKernels {
         ExcludeClass.self,
         MatMul.self,
         Sigmoid.self,
+        Sort.self,
     ]
 
     /// A registry of the built-in kernels.
