@@ -40,6 +40,7 @@ public enum BuiltInKernels {
         MatMul.self,
         Sigmoid.self,
         Sort.self,
+        UpsampleBilinear.self,
     ]
 
     /// A registry of the built-in kernels.
