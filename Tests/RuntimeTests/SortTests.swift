@@ -103,6 +103,28 @@ private func reference(_ values: [Float], columns n: Int, descending: Bool) -> [
         #expect(one.indices == reference(x, columns: 61, descending: false))
     }
 
+    /// In a training plan (int32 indices in the arena, scratch in the workspace):
+    /// loss = sum(sort(x, descending) * w) with x = [[3, 1, 2], [0, 5, 5]], w = [[1, 2, 3], [4, 5, 6]].
+    /// Sorted: [[3, 2, 1], [5, 5, 0]], indices [[0, 2, 1], [1, 2, 0]]; loss 3 + 4 + 3 + 20 + 25 = 55;
+    /// dx[indices[j]] = w[j]: [[1, 3, 2], [6, 4, 5]]; dw = the sorted values.
+    @Test func trainsInAPlan() throws {
+        var b = GraphBuilder(kernels: BuiltInKernels.registry())
+        let x = b.parameter("x", [2, 3], .zeros), w = b.parameter("w", [2, 3], .zeros)
+        let out = b.apply(Sort.self, name: "sort", params: .init(descending: true), inputs: [x])
+        let loss = b.expression("loss", [out[0], w]) { v in sum(v[0] * v[1]) }
+        b.addLoss("loss", loss)
+        #expect(b.errors.isEmpty, "\(b.errors)")
+        let memory = ModelMemory(graph: b.graph)
+        _ = memory.parameter(x).floats.update(from: [3, 1, 2, 0, 5, 5])
+        _ = memory.parameter(w).floats.update(from: [1, 2, 3, 4, 5, 6])
+        let plan = PlanLowering.lower(memory, purpose: .train, outputs: [loss, out[1]])
+        plan.run()
+        #expect(try #require(plan.output(loss)).f[0] == 55)
+        #expect(Array(try #require(plan.output(out[1])).ints) == [0, 2, 1, 1, 2, 0])
+        #expect(try #require(memory.gradient(x)).toArray() == [1, 3, 2, 6, 4, 5])
+        #expect(try #require(memory.gradient(w)).toArray() == [3, 2, 1, 5, 5, 0])
+    }
+
     @Test func outputsAndSetupErrors() throws {
         let k = try BuiltInKernels.registry().make("sort", params: .empty, inputs: [TensorSpec([2, 3, 5])])
         #expect(k.outputs == [TensorSpec([2, 3, 5]), TensorSpec([2, 3, 5], .int32)])
