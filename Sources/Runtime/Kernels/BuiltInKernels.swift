@@ -38,6 +38,9 @@ public enum BuiltInKernels {
         RowCorrelation.self,
         ExcludeClass.self,
         MatMul.self,
+        Sigmoid.self,
+        Sort.self,
+        UpsampleBilinear.self,
     ]
 
     /// A registry of the built-in kernels.
