@@ -495,9 +495,16 @@ public struct ExperimentCompiler {
             diagnostics.error("'\(ref.text)' names branch \(k), but the model has \(range)", at: ref.mark)
             return nil
         }
+        // A parameter (`branch[*].fc.weight`): a loss may read it; its gradient reaches the
+        // optimizer. One under a part that failed to build (names have a module and a
+        // tensor, `fc.weight`; a tap like `stage9` does not) is a quiet placeholder.
+        let parameter = BranchName.parameterName(of: ref.text)
+        if let v = b.graph.value(named: parameter), case .parameter = b.graph[v].role { return v }
+        if parameter.contains("."), failed.mayOwnParameters(under: parameter) { return b.poisonedValue(ref.text) }
         let names = values.keys.sorted()
-        var message = "unknown value '\(ref.text)'" + Suggestion.note(for: ref.text, in: names)
-        if Suggestion.closest(to: ref.text, in: names) == nil { message += " (values: \(names.joined(separator: ", ")))" }
+        let parameters = b.graph.parameters.map { BranchName.reference(ofParameter: b.graph[$0].name) }
+        var message = "unknown value '\(ref.text)'" + Suggestion.note(for: ref.text, in: names + parameters)
+        if Suggestion.closest(to: ref.text, in: names + parameters) == nil { message += " (values: \(names.joined(separator: ", ")))" }
         diagnostics.error(message, at: ref.mark)
         return nil
     }
