@@ -73,6 +73,7 @@ import Testing
         ]))
         #expect(ParamEncoder.encode(Attention.Params()) == .object([("scale", .string("1/sqrt(d)"))]))
         #expect(ParamEncoder.encode(Attention.Params(scale: 0.5)) == .object([("scale", .double(0.5))]))
+        #expect(ParamEncoder.encode(ReductionParams()) == .object([("axes", .null), ("keepdims", .bool(false))]))
     }
 
     @Test func poolingStrideDefaultsToTheKernel() throws {
