@@ -137,7 +137,9 @@ private func decodeScalar<T: Decodable>(_ type: T.Type, _ value: ParamValue, _ p
         }
         return (type is Float.Type ? Float(d) as! T : d as! T)
     case let params as any PluginParams.Type:
-        return try T(from: ValueDecoder(value: params.filled(value, at: path, usage), path: path, usage: usage))
+        var decoded = try T(from: ValueDecoder(value: params.filled(value, at: path, usage), path: path, usage: usage)) as! any PluginParams
+        decoded.fillDerivedDefaults()
+        return decoded as! T
     default:
         return try T(from: ValueDecoder(value: value, path: path, usage: usage))
     }

@@ -2,7 +2,8 @@
 /// reads back, so typed params (`SoftmaxParams(temperature: 3)`) can be handed to
 /// anything that takes a `ParamValue` (a kernel applied by type, a plan dump).
 /// Keys are snake_case (`ParamDecoder.specKey`) in the order the type encodes them;
-/// nil optionals are left out.
+/// a plain nil optional is left out, a `@Param` one is written as null (the decoder
+/// reads both back as nil).
 public enum ParamEncoder {
     /// The value `params` encodes to.
     public static func encode<T: Encodable>(_ params: T) -> ParamValue {

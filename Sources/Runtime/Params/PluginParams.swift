@@ -11,9 +11,16 @@
 ///     }
 public protocol PluginParams: Codable, Sendable {
     init()
+
+    /// Sets, once a spec is decoded, the parameters whose default is another parameter's
+    /// value (a pooling stride that defaults to its kernel: declared optional with
+    /// `shownDefault: "kernel"` and filled here). Does nothing by default.
+    mutating func fillDerivedDefaults()
 }
 
 extension PluginParams {
+    public mutating func fillDerivedDefaults() {}
+
     /// Every `@Param` of the type in declaration order, as `canopy plugins` lists them.
     public static var parameterDocs: [ParameterDoc] {
         Mirror(reflecting: Self()).children.compactMap { child in

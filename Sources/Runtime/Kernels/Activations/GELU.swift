@@ -11,10 +11,9 @@
 /// tensors are split over `Parallel.chunks`.
 public struct GELU: Kernel {
     /// No params.
-    public struct Params: Decodable, Sendable {}
+    public struct Params: PluginParams { public init() {} }
     public static let name = "gelu"
     public static let summary = "y = x * Phi(x) (exact erf form), elementwise"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

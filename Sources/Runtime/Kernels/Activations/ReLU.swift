@@ -3,10 +3,10 @@
 /// Both directions are branch-free loops (the mask is a select, which vectorizes),
 /// split over threads for large tensors.
 public struct ReLU: Kernel {
-    public struct Params: Decodable, Sendable {}
+    /// No params.
+    public struct Params: PluginParams { public init() {} }
     public static let name = "relu"
     public static let summary = "y = max(x, 0), elementwise"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

@@ -11,37 +11,64 @@ import CBLAS
 /// dv += A^T dy; dA = dy v^T + dprobs; dS = A * (dA - rowsum(dA * A));
 /// dq += scale * dS k; dk += scale * dS^T q, with dA/dS in a per-thread workspace.
 public struct Attention: Kernel {
-    /// The decoded params: `scale`, a number or "1/sqrt(d)" (see `parameters`).
-    public struct Params: Decodable, Sendable {
-        /// The logit scale; nil means 1/sqrt(d).
-        public var scale: Float?
+    /// The logit scale: a finite number, or 1/sqrt(d) with d the last dimension of q. A
+    /// value type with its own decoding, written as a number or as the string "1/sqrt(d)".
+    public enum Scale: Codable, Sendable, Equatable, ParamTypeNamed {
+        case number(Float)
+        case inverseSqrtDepth
 
-        public init(scale: Float? = nil) { self.scale = scale }
-
-        private enum CodingKeys: String, CodingKey { case scale }
+        static let inverseSqrtDepthText = "1/sqrt(d)"
 
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            if let text = try? c.decodeIfPresent(String.self, forKey: .scale) {
-                guard text == "1/sqrt(d)" else {
-                    throw ParamError(path: ["scale"], "expected a number or \"1/sqrt(d)\", found \"\(text)\"")
+            let single = try decoder.singleValueContainer()
+            let path = decoder.codingPath.map(\.stringValue)
+            if let text = try? single.decode(String.self) {
+                guard text == Self.inverseSqrtDepthText else {
+                    throw ParamError(path: path, "expected a number or \"\(Self.inverseSqrtDepthText)\", found \"\(text)\"")
                 }
-                scale = nil
+                self = .inverseSqrtDepth
             } else {
-                scale = try c.decodeIfPresent(Float.self, forKey: .scale)
-                if let scale, !scale.isFinite {
-                    throw ParamError(path: ["scale"], "must be finite, got \(scale)")
-                }
+                let x = try single.decode(Float.self)
+                guard x.isFinite else { throw ParamError(path: path, "must be finite, got \(x)") }
+                self = .number(x)
             }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var single = encoder.singleValueContainer()
+            switch self {
+            case let .number(x): try single.encode(x)
+            case .inverseSqrtDepth: try single.encode(Self.inverseSqrtDepthText)
+            }
+        }
+
+        public static var paramTypeName: String { "number or \"\(inverseSqrtDepthText)\"" }
+
+        /// The factor for queries and keys of `depth` elements.
+        func factor(depth: Int) -> Float {
+            switch self {
+            case let .number(x): return x
+            case .inverseSqrtDepth: return 1 / Float(depth).squareRoot()
+            }
+        }
+    }
+
+    /// The decoded params: `scale`.
+    public struct Params: PluginParams {
+        @Param("factor applied to q k^T before the softmax; d is the last dimension of q")
+        public var scale = Scale.inverseSqrtDepth
+
+        public init() {}
+
+        /// A `scale` of nil means 1/sqrt(d).
+        public init(scale: Float? = nil) {
+            self.init()
+            self.scale = scale.map(Scale.number) ?? .inverseSqrtDepth
         }
     }
 
     public static let name = "attention"
     public static let summary = "scaled dot-product attention softmax(scale * q k^T) v over [B, heads, L, d]"
-    public static let parameters: [ParameterDoc] = [
-        ParameterDoc("scale", "number or \"1/sqrt(d)\"", default: "1/sqrt(d)",
-                     "factor applied to q k^T before the softmax; d is the last dimension of q"),
-    ]
     public static let inputNames = ["q", "k", "v"]
     public static let outputNames = ["y", "probs"]
 
@@ -75,7 +102,7 @@ public struct Attention: Kernel {
         keys = k.shape[2]
         depth = q.shape[3]
         valueDepth = v.shape[3]
-        scale = params.scale ?? 1 / Float(depth).squareRoot()
+        scale = params.scale.factor(depth: depth)
         outputs = [TensorSpec([b, h, queries, valueDepth]), TensorSpec([b, h, queries, keys])]
         let work = pairs * queries * keys * (depth + valueDepth)
         self.threads = pairs > 1 && work >= RowSoftmax.parallelElements ? threads : 1

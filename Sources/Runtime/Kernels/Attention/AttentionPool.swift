@@ -11,11 +11,10 @@ import Foundation
 /// score sums run in Double; samples are walked in order, so dquery is deterministic.
 public struct AttentionPool: Kernel {
     /// No params: the scale is 1/sqrt(C).
-    public struct Params: Decodable, Sendable {}
+    public struct Params: PluginParams { public init() {} }
 
     public static let name = "attention_pool"
     public static let summary = "y = softmax_n(x_n . query / sqrt(C)) weighted sum of the tokens of x [B, N, C] -> [B, C]"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["x", "query"]
     public static let outputNames = ["y", "weights"]
 

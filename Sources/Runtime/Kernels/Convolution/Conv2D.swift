@@ -11,28 +11,20 @@
 /// im2col + sgemm reference, or a direct loop for depthwise convolutions (groups == in
 /// == out channels), which is faster there and is tested against the reference.
 public struct Conv2D: Kernel {
-    public struct Params: Decodable, Sendable {
-        public var stride: SpatialPair
-        public var padding: SpatialPair
-        public var dilation: SpatialPair
-        public var groups: Int
+    /// `stride`, `padding`, `dilation` and `groups`.
+    public struct Params: PluginParams {
+        @Param("step of the window over the input") public var stride = SpatialPair(1)
+        @Param("zeros added on each side of the input") public var padding = SpatialPair(0)
+        @Param("spacing between kernel taps") public var dilation = SpatialPair(1)
+        @Param("channel groups; in and out channels must both divide by it (groups = in = out: depthwise)")
+        public var groups = 1
+
+        public init() {}
 
         public init(stride: SpatialPair = SpatialPair(1), padding: SpatialPair = SpatialPair(0),
                     dilation: SpatialPair = SpatialPair(1), groups: Int = 1) {
-            self.stride = stride
-            self.padding = padding
-            self.dilation = dilation
-            self.groups = groups
-        }
-
-        enum CodingKeys: String, CodingKey { case stride, padding, dilation, groups }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(stride: try c.decodeIfPresent(SpatialPair.self, forKey: .stride) ?? SpatialPair(1),
-                      padding: try c.decodeIfPresent(SpatialPair.self, forKey: .padding) ?? SpatialPair(0),
-                      dilation: try c.decodeIfPresent(SpatialPair.self, forKey: .dilation) ?? SpatialPair(1),
-                      groups: try c.decodeIfPresent(Int.self, forKey: .groups) ?? 1)
+            self.init()
+            (self.stride, self.padding, self.dilation, self.groups) = (stride, padding, dilation, groups)
         }
     }
 
@@ -46,12 +38,6 @@ public struct Conv2D: Kernel {
 
     public static let name = "conv2d"
     public static let summary = "2-D convolution, NCHW, weight [out, in/groups, kh, kw], optional bias"
-    public static let parameters: [ParameterDoc] = [
-        ParameterDoc("stride", "int or [h, w]", default: "1", "step of the window over the input"),
-        ParameterDoc("padding", "int or [h, w]", default: "0", "zeros added on each side of the input"),
-        ParameterDoc("dilation", "int or [h, w]", default: "1", "spacing between kernel taps"),
-        ParameterDoc("groups", "int", default: "1", "channel groups; in and out channels must both divide by it (groups = in = out: depthwise)"),
-    ]
     public static let inputNames = ["x", "weight", "bias"]
     public static let optionalInputs = 1
 

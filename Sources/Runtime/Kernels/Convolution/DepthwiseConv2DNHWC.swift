@@ -16,31 +16,21 @@
 /// output, as for conv2d.
 public struct DepthwiseConv2DNHWC: Kernel {
     /// `window` (default: the whole map) and `start` (default 0).
-    public struct Params: Decodable, Sendable {
-        public var window: SpatialPair?
-        public var start: Int
+    public struct Params: PluginParams {
+        @Param("windows that tile the map; each is zero-padded on its own (CSWin LePE)", shownDefault: "the whole map")
+        public var window: SpatialPair? = nil
+        @Param("the channel of x that output channel 0 convolves") public var start = 0
 
-        private enum CodingKeys: String, CodingKey { case window, start }
+        public init() {}
 
         public init(window: SpatialPair? = nil, start: Int = 0) {
-            self.window = window
-            self.start = start
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            window = try c.decodeIfPresent(SpatialPair.self, forKey: .window)
-            start = try c.decodeIfPresent(Int.self, forKey: .start) ?? 0
+            self.init()
+            (self.window, self.start) = (window, start)
         }
     }
 
     public static let name = "depthwise_conv2d_nhwc"
     public static let summary = "depthwise conv, stride 1, same zero padding, on channels-last x [B, H, W, C], optionally per window"
-    public static let parameters = [
-        ParameterDoc("window", "int or [h, w]", default: "the whole map",
-                     "windows that tile the map; each is zero-padded on its own (CSWin LePE)"),
-        ParameterDoc("start", "int", default: "0", "the channel of x that output channel 0 convolves"),
-    ]
     public static let inputNames = ["x", "weight", "bias"]
     public static let optionalInputs = 1
 

@@ -1,6 +1,8 @@
 /// A height and a width, written in params as one integer (both the same) or as a
-/// list `[h, w]`: the kernel size, stride, padding and dilation of 2-D windows.
-public struct SpatialPair: Decodable, Sendable, Hashable, CustomStringConvertible {
+/// list `[h, w]`: the kernel size, stride, padding and dilation of 2-D windows. A value
+/// type, not params: it decodes either form itself and encodes the one it came from
+/// (an integer when h == w).
+public struct SpatialPair: Codable, Sendable, Hashable, CustomStringConvertible, ParamTypeNamed {
     public var h: Int
     public var w: Int
 
@@ -24,6 +26,19 @@ public struct SpatialPair: Decodable, Sendable, Hashable, CustomStringConvertibl
         }
         throw ParamError(path: decoder.codingPath.map(\.stringValue), "expected an integer or a list [h, w] of two integers")
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        if h == w {
+            var single = encoder.singleValueContainer()
+            try single.encode(h)
+        } else {
+            var list = encoder.unkeyedContainer()
+            try list.encode(h)
+            try list.encode(w)
+        }
+    }
+
+    public static var paramTypeName: String { "int or [h, w]" }
 
     public var description: String { h == w ? "\(h)" : "[\(h), \(w)]" }
 }

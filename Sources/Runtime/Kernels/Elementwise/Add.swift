@@ -2,10 +2,9 @@
 /// gradient of each input (a residual connection is `add`).
 public struct Add: Kernel {
     /// No params.
-    public struct Params: Codable, Sendable { public init() {} }
+    public struct Params: PluginParams { public init() {} }
     public static let name = "add"
     public static let summary = "y = a + b, elementwise, same shapes"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["a", "b"]
 
     public let outputs: [TensorSpec]

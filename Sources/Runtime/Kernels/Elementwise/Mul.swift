@@ -2,10 +2,9 @@
 /// da = dy * b, db = dy * a.
 public struct Mul: Kernel {
     /// No params.
-    public struct Params: Codable, Sendable { public init() {} }
+    public struct Params: PluginParams { public init() {} }
     public static let name = "mul"
     public static let summary = "y = a * b, elementwise, same shapes"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["a", "b"]
 
     public let outputs: [TensorSpec]

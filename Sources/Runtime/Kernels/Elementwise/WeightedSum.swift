@@ -3,10 +3,10 @@
 /// over branch logits stacked as [B, M, C]). Sums are accumulated in Double.
 /// Backward: dweights[b, m] += sum(dy[b] * x[b, m]); dx[b, m] += weights[b, m] * dy[b].
 public struct WeightedSum: Kernel {
-    public struct Params: Decodable, Sendable {}
+    /// No params.
+    public struct Params: PluginParams { public init() {} }
     public static let name = "weighted_sum"
     public static let summary = "y[b] = sum_m weights[b, m] * x[b, m] for weights [B, M], x [B, M, ...]"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["weights", "x"]
 
     public let outputs: [TensorSpec]

@@ -8,10 +8,10 @@ import CBLAS
 /// Large products split the rows into chunks; chunk 0 accumulates the weight gradient
 /// in place and the others into partials added afterwards in chunk order.
 public struct Linear: Kernel {
-    public struct Params: Decodable, Sendable {}
+    /// No params.
+    public struct Params: PluginParams { public init() {} }
     public static let name = "linear"
     public static let summary = "y = x W^T + b over the last dimension, weight [out, in], optional bias"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["x", "weight", "bias"]
     public static let optionalInputs = 1
 

@@ -9,45 +9,27 @@
 /// dlogits += g * (softmax(z) - q) / B (without the 1/B for `sum`).
 public struct CrossEntropy: Kernel {
     /// The reduction over the batch.
-    public enum Reduction: String, Codable, Sendable, CaseIterable {
+    public enum Reduction: String, ParamChoice {
         case mean, sum
     }
 
-    /// The decoded params: `label_smoothing` and `reduction` (see `parameters`).
-    public struct Params: Codable, Sendable {
-        public var labelSmoothing: Float
-        public var reduction: Reduction
+    /// The decoded params: `label_smoothing` and `reduction`. The range is checked when
+    /// decoding (the doc states it, so the printed type stays plain).
+    public struct Params: PluginParams {
+        @Param("eps in [0, 1]: target = (1 - eps) * onehot + eps / C (PyTorch semantics)", .between(0, 1), type: "number")
+        public var labelSmoothing: Float = 0
+        @Param("\"mean\" over the batch or \"sum\"", type: "string") public var reduction = Reduction.mean
+
+        public init() {}
 
         public init(labelSmoothing: Float = 0, reduction: Reduction = .mean) {
-            self.labelSmoothing = labelSmoothing
-            self.reduction = reduction
-        }
-
-        private enum CodingKeys: String, CodingKey {
-            case labelSmoothing = "label_smoothing", reduction
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            labelSmoothing = try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? 0
-            guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
-                throw ParamError(path: ["label_smoothing"], "must be in [0, 1], got \(labelSmoothing)")
-            }
-            let name = try c.decodeIfPresent(String.self, forKey: .reduction) ?? Reduction.mean.rawValue
-            guard let r = Reduction(rawValue: name) else {
-                throw ParamError(path: ["reduction"], "expected \"mean\" or \"sum\", got \"\(name)\"")
-            }
-            reduction = r
+            self.init()
+            (self.labelSmoothing, self.reduction) = (labelSmoothing, reduction)
         }
     }
 
     public static let name = "cross_entropy"
     public static let summary = "softmax cross-entropy of logits [B, C] against int32 targets [B] -> loss [1]"
-    public static let parameters: [ParameterDoc] = [
-        ParameterDoc("label_smoothing", "number", default: "0",
-                     "eps in [0, 1]: target = (1 - eps) * onehot + eps / C (PyTorch semantics)"),
-        ParameterDoc("reduction", "string", default: "mean", "\"mean\" over the batch or \"sum\""),
-    ]
     public static let inputNames = ["logits", "target"]
     public static let outputNames = ["loss"]
 

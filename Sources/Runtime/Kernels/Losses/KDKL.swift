@@ -13,56 +13,31 @@ import Foundation
 /// requesting its gradient.
 public struct KDKL: Kernel {
     /// The reduction over the batch.
-    public enum Reduction: String, Codable, Sendable, CaseIterable {
+    public enum Reduction: String, ParamChoice {
         case batchmean, sum
     }
 
-    /// The decoded params: `temperature`, `teacher_eps`, `t_squared` and `reduction` (see `parameters`).
-    public struct Params: Codable, Sendable {
-        public var temperature: Float
-        public var teacherEps: Float
-        public var tSquared: Bool
-        public var reduction: Reduction
+    /// The decoded params: `temperature`, `teacher_eps`, `t_squared` and `reduction`. The
+    /// ranges are checked when decoding (the docs state them, so the printed type stays plain).
+    public struct Params: PluginParams {
+        @Param("T > 0: both logits are divided by T before the softmax", .greaterThan(0), type: "number")
+        public var temperature: Float = 1
+        @Param("constant added to the teacher probabilities, not renormalised (1e-7 in ONE, OKDDip, AHBF)", .atLeast(0),
+               type: "number")
+        public var teacherEps: Float = 0
+        @Param("multiply the loss by T^2 (false: plain KL at temperature T)") public var tSquared = true
+        @Param("\"batchmean\" (sum / B) or \"sum\" over the batch", type: "string") public var reduction = Reduction.batchmean
+
+        public init() {}
 
         public init(temperature: Float = 1, teacherEps: Float = 0, tSquared: Bool = true, reduction: Reduction = .batchmean) {
-            self.temperature = temperature
-            self.teacherEps = teacherEps
-            self.tSquared = tSquared
-            self.reduction = reduction
-        }
-
-        private enum CodingKeys: String, CodingKey {
-            case temperature, teacherEps = "teacher_eps", tSquared = "t_squared", reduction
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            temperature = try c.decodeIfPresent(Float.self, forKey: .temperature) ?? 1
-            guard temperature > 0 && temperature.isFinite else {
-                throw ParamError(path: ["temperature"], "must be a finite number > 0, got \(temperature)")
-            }
-            teacherEps = try c.decodeIfPresent(Float.self, forKey: .teacherEps) ?? 0
-            guard teacherEps >= 0 && teacherEps.isFinite else {
-                throw ParamError(path: ["teacher_eps"], "must be a finite number >= 0, got \(teacherEps)")
-            }
-            tSquared = try c.decodeIfPresent(Bool.self, forKey: .tSquared) ?? true
-            let name = try c.decodeIfPresent(String.self, forKey: .reduction) ?? Reduction.batchmean.rawValue
-            guard let r = Reduction(rawValue: name) else {
-                throw ParamError(path: ["reduction"], "expected \"batchmean\" or \"sum\", got \"\(name)\"")
-            }
-            reduction = r
+            self.init()
+            (self.temperature, self.teacherEps, self.tSquared, self.reduction) = (temperature, teacherEps, tSquared, reduction)
         }
     }
 
     public static let name = "kd_kl"
     public static let summary = "T^2 * batch-mean KL(softmax(teacher/T) || softmax(student/T)) of logits [B, C] -> loss [1]"
-    public static let parameters: [ParameterDoc] = [
-        ParameterDoc("temperature", "number", default: "1", "T > 0: both logits are divided by T before the softmax"),
-        ParameterDoc("teacher_eps", "number", default: "0",
-                     "constant added to the teacher probabilities, not renormalised (1e-7 in ONE, OKDDip, AHBF)"),
-        ParameterDoc("t_squared", "bool", default: "true", "multiply the loss by T^2 (false: plain KL at temperature T)"),
-        ParameterDoc("reduction", "string", default: "batchmean", "\"batchmean\" (sum / B) or \"sum\" over the batch"),
-    ]
     public static let inputNames = ["student", "teacher"]
     public static let outputNames = ["loss"]
 

@@ -10,44 +10,39 @@
 /// over `Parallel.chunks`; weight and bias gradients go through per-chunk Double
 /// partials summed in chunk order.
 public struct LayerNorm: Kernel {
-    /// Which dimension holds the channels.
-    public enum Layout: String, Sendable, CaseIterable {
+    /// Which dimension holds the channels. A value type with its own decoding: an unknown
+    /// name is an error listing the two layouts, with a did-you-mean.
+    public enum Layout: String, Codable, Sendable, CaseIterable {
         case channelsLast = "channels_last"
         case channelsFirst = "channels_first"
+
+        public init(from decoder: any Decoder) throws {
+            let name = try decoder.singleValueContainer().decode(String.self)
+            guard let layout = Layout(rawValue: name) else {
+                let known = Layout.allCases.map(\.rawValue)
+                throw ParamError(path: decoder.codingPath.map(\.stringValue),
+                                 "expected one of \(known.joined(separator: ", ")), found \"\(name)\"" + Suggestion.note(for: name, in: known))
+            }
+            self = layout
+        }
     }
 
     /// `layout` (default channels_last) and `eps` (default 1e-5).
-    public struct Params: Decodable, Sendable {
-        public var layout: Layout
-        public var eps: Double
+    public struct Params: PluginParams {
+        @Param("channels_last: x [..., C], normalise the last dim; channels_first: x [N, C, ...], normalise dim 1", type: "string")
+        public var layout = Layout.channelsLast
+        @Param("added to the variance inside the square root") public var eps = 1e-5
 
-        private enum CodingKeys: String, CodingKey { case layout, eps }
+        public init() {}
 
         public init(layout: Layout = .channelsLast, eps: Double = 1e-5) {
-            self.layout = layout
-            self.eps = eps
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            eps = try c.decodeIfPresent(Double.self, forKey: .eps) ?? 1e-5
-            let name = try c.decodeIfPresent(String.self, forKey: .layout) ?? Layout.channelsLast.rawValue
-            guard let layout = Layout(rawValue: name) else {
-                let known = Layout.allCases.map(\.rawValue)
-                throw ParamError(path: ["layout"], "expected one of \(known.joined(separator: ", ")), found \"\(name)\""
-                                 + Suggestion.note(for: name, in: known))
-            }
-            self.layout = layout
+            self.init()
+            (self.layout, self.eps) = (layout, eps)
         }
     }
 
     public static let name = "layernorm"
     public static let summary = "layer normalisation over channels; outputs y, saved_mean, saved_invstd"
-    public static let parameters = [
-        ParameterDoc("layout", "string", default: "channels_last",
-                     "channels_last: x [..., C], normalise the last dim; channels_first: x [N, C, ...], normalise dim 1"),
-        ParameterDoc("eps", "number", default: "1e-5", "added to the variance inside the square root"),
-    ]
     public static let inputNames = ["x", "weight", "bias"]
     public static let outputNames = ["y", "saved_mean", "saved_invstd"]
 

@@ -8,7 +8,6 @@ public struct AvgPool2D: Kernel {
     public typealias Params = Pool2DParams
     public static let name = "avgpool2d"
     public static let summary = "2-D average pooling over NCHW input, padded zeros counted"
-    public static let parameters = Pool2DParams.docs
     public static let inputNames = ["x"]
 
     public let window: Window2D

@@ -2,10 +2,10 @@
 ///
 /// No params. Input `x` [N, C, H, W]; output `y` [N, C]. Sums are accumulated in Double.
 public struct GlobalAvgPool: Kernel {
-    public struct Params: Decodable, Sendable {}
+    /// No params.
+    public struct Params: PluginParams { public init() {} }
     public static let name = "global_avgpool"
     public static let summary = "mean over H and W of NCHW input, giving [N, C]"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

@@ -9,7 +9,6 @@ public struct MaxPool2D: Kernel {
     public typealias Params = Pool2DParams
     public static let name = "maxpool2d"
     public static let summary = "2-D max pooling over NCHW input"
-    public static let parameters = Pool2DParams.docs
     public static let inputNames = ["x"]
 
     public let window: Window2D

@@ -4,10 +4,9 @@
 /// A target outside 0..<C drops nothing and keeps the first C-1 columns.
 public struct ExcludeClass: Kernel {
     /// No params.
-    public struct Params: Codable, Sendable { public init() {} }
+    public struct Params: PluginParams { public init() {} }
     public static let name = "exclude_class"
     public static let summary = "y[b] = x[b, :] without column target[b]: [B, C] -> [B, C-1]"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["x", "target"]
 
     let rows: Int

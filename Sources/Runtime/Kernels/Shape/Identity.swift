@@ -1,10 +1,10 @@
 /// y = x. With its input edge marked detached in the graph it is a stop-gradient
 /// (`detach:` in a spec); otherwise it passes the gradient through unchanged.
 public struct Identity: Kernel {
-    public struct Params: Codable, Sendable { public init() {} }
+    /// No params.
+    public struct Params: PluginParams { public init() {} }
     public static let name = "identity"
     public static let summary = "y = x (a stop-gradient when its input edge is detached)"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

@@ -10,45 +10,25 @@
 /// each window an image of its own. Backward adds dy back into the taken channels of dx.
 public struct WindowPartition: Kernel {
     /// `window` (required), `start`, `channels`, `heads`, `layout`.
-    public struct Params: Decodable, Sendable {
-        public var window: SpatialPair
-        public var start: Int
-        public var channels: Int?
-        public var heads: Int
-        public var layout: WindowLayout
+    public struct Params: PluginParams {
+        @Param("window height and width (required); they must divide H and W", required: true)
+        public var window = SpatialPair(1)
+        @Param("first channel of x taken") public var start = 0
+        @Param("number of channels taken", shownDefault: "C - start") public var channels: Int? = nil
+        @Param("heads the taken channels split into (layout heads only); must divide channels") public var heads = 1
+        @Param("heads: [windows, heads, h*w, channels/heads]; channels_first: [windows, channels, h, w]")
+        public var layout = WindowLayout.heads
 
-        private enum CodingKeys: String, CodingKey { case window, start, channels, heads, layout }
+        public init() {}
 
         public init(window: SpatialPair, start: Int = 0, channels: Int? = nil, heads: Int = 1, layout: WindowLayout = .heads) {
-            self.window = window
-            self.start = start
-            self.channels = channels
-            self.heads = heads
-            self.layout = layout
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let window = try c.decodeIfPresent(SpatialPair.self, forKey: .window)
-            start = try c.decodeIfPresent(Int.self, forKey: .start) ?? 0
-            channels = try c.decodeIfPresent(Int.self, forKey: .channels)
-            heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? 1
-            layout = try c.decodeIfPresent(WindowLayout.self, forKey: .layout) ?? .heads
-            guard let window else { throw ParamError(path: ["window"], "missing required key 'window'") }
-            self.window = window
+            self.init()
+            (self.window, self.start, self.channels, self.heads, self.layout) = (window, start, channels, heads, layout)
         }
     }
 
     public static let name = "window_partition"
     public static let summary = "cuts channels-last x [B, H, W, C] into h x w windows (attention heads or per-window NCHW images)"
-    public static let parameters = [
-        ParameterDoc("window", "int or [h, w]", "window height and width (required); they must divide H and W"),
-        ParameterDoc("start", "int", default: "0", "first channel of x taken"),
-        ParameterDoc("channels", "int", default: "C - start", "number of channels taken"),
-        ParameterDoc("heads", "int", default: "1", "heads the taken channels split into (layout heads only); must divide channels"),
-        ParameterDoc("layout", WindowLayout.choices, default: "heads",
-                     "heads: [windows, heads, h*w, channels/heads]; channels_first: [windows, channels, h, w]"),
-    ]
     public static let inputNames = ["x"]
 
     let grid: WindowGrid

@@ -8,41 +8,22 @@
 /// Backward cuts dy into windows again and adds them into dx.
 public struct WindowReverse: Kernel {
     /// `window` and `size` (both required), `layout`.
-    public struct Params: Decodable, Sendable {
-        public var window: SpatialPair
-        public var size: SpatialPair
-        public var layout: WindowLayout
+    public struct Params: PluginParams {
+        @Param("window height and width (required)", required: true) public var window = SpatialPair(1)
+        @Param("height and width of the map (required); the window must divide them", type: "int or [H, W]", required: true)
+        public var size = SpatialPair(1)
+        @Param("heads: x [windows, heads, h*w, d]; channels_first: x [windows, C, h, w]") public var layout = WindowLayout.heads
 
-        private enum CodingKeys: String, CodingKey { case window, size, layout }
+        public init() {}
 
         public init(window: SpatialPair, size: SpatialPair, layout: WindowLayout = .heads) {
-            self.window = window
-            self.size = size
-            self.layout = layout
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let window = try c.decodeIfPresent(SpatialPair.self, forKey: .window)
-            let size = try c.decodeIfPresent(SpatialPair.self, forKey: .size)
-            layout = try c.decodeIfPresent(WindowLayout.self, forKey: .layout) ?? .heads
-            guard let window, let size else {
-                let key = window == nil ? "window" : "size"
-                throw ParamError(path: [key], "missing required key '\(key)'")
-            }
-            self.window = window
-            self.size = size
+            self.init()
+            (self.window, self.size, self.layout) = (window, size, layout)
         }
     }
 
     public static let name = "window_reverse"
     public static let summary = "puts h x w windows (attention heads or per-window NCHW images) back into a channels-last map [B, H, W, C]"
-    public static let parameters = [
-        ParameterDoc("window", "int or [h, w]", "window height and width (required)"),
-        ParameterDoc("size", "int or [H, W]", "height and width of the map (required); the window must divide them"),
-        ParameterDoc("layout", WindowLayout.choices, default: "heads",
-                     "heads: x [windows, heads, h*w, d]; channels_first: x [windows, C, h, w]"),
-    ]
     public static let inputNames = ["x"]
 
     let grid: WindowGrid
