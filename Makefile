@@ -10,7 +10,7 @@ SHARED_GOLDEN ?= ../shared/golden
 FIXTURE_GOLDEN := Tests/Fixtures/golden
 PREFIX ?= /usr/local
 
-.PHONY: deps build release install test bench quickstart golden-sync clean
+.PHONY: deps build release install format lint test bench quickstart golden-sync clean
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -31,13 +31,24 @@ install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 .build/release/canopy $(DESTDIR)$(PREFIX)/bin/canopy
 
-# The package's tests, then the example package's (a user's own plugins and canopy
+# The Swift sources, formatted by the toolchain's swift-format with .swift-format.
+FORMATTED := Package.swift Sources Tests Examples/SymmetricKL/Package.swift Examples/SymmetricKL/Sources Examples/SymmetricKL/Tests
+
+# Rewrites the sources in the house style (run before committing).
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMATTED)
+
+# Fails on any source that `make format` would change (make test runs it first).
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMATTED)
+
+# The format check, the package's tests, then the example package's (a user's own plugins and canopy
 # executable, depending on this checkout as a user's package would), built in its own
 # scratch folder .build-example.
 # SwiftPM keeps the example's build plan when only the Canopy dependency's file list
 # changed (a pull that adds a source file), and the build then misses the new file:
 # drop the plan whenever a Canopy source is newer than it, so it is made again.
-test: deps
+test: deps lint
 	$(SWIFT) test
 	@if [ -f .build-example/debug.yaml ] && [ -n "$$(find Sources -name '*.swift' -newer .build-example/debug.yaml -print -quit)" ]; then rm .build-example/debug.yaml; fi
 	$(SWIFT) test --package-path Examples/SymmetricKL --scratch-path .build-example

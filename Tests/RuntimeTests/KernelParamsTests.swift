@@ -68,9 +68,11 @@ import Testing
     }
 
     @Test func valueTypesEncodeAsASpecWritesThem() {
-        #expect(ParamEncoder.encode(Conv2D.Params(stride: SpatialPair(2, 1))) == .object([
-            ("stride", .array([.int(2), .int(1)])), ("padding", .int(0)), ("dilation", .int(1)), ("groups", .int(1)),
-        ]))
+        #expect(
+            ParamEncoder.encode(Conv2D.Params(stride: SpatialPair(2, 1)))
+                == .object([
+                    ("stride", .array([.int(2), .int(1)])), ("padding", .int(0)), ("dilation", .int(1)), ("groups", .int(1)),
+                ]))
         #expect(ParamEncoder.encode(Attention.Params()) == .object([("scale", .string("1/sqrt(d)"))]))
         #expect(ParamEncoder.encode(Attention.Params(scale: 0.5)) == .object([("scale", .double(0.5))]))
         #expect(ParamEncoder.encode(ReductionParams()) == .object([("axes", .null), ("keepdims", .bool(false))]))

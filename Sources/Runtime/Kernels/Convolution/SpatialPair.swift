@@ -20,7 +20,8 @@ public struct SpatialPair: Codable, Sendable, Hashable, CustomStringConvertible,
             return
         }
         if var list = try? decoder.unkeyedContainer(), list.count == 2,
-           let h = try? list.decode(Int.self), let w = try? list.decode(Int.self) {
+            let h = try? list.decode(Int.self), let w = try? list.decode(Int.self)
+        {
             self.init(h, w)
             return
         }

@@ -43,13 +43,16 @@ public struct CrossEntropy: Kernel {
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let logits = inputs[0], target = inputs[1]
         try KernelError.require(logits.dtype == .float32, "cross_entropy needs float32 logits", input: 0)
-        try KernelError.require(logits.shape.rank == 2 && logits.shape.count > 0,
-                                "cross_entropy needs non-empty logits [B, C], got \(logits.shape)", input: 0)
-        try KernelError.require(target.dtype == .int32,
-                                "cross_entropy needs int32 class indices as target, got \(target.dtype.rawValue)", input: 1)
-        try KernelError.require(target.shape == [logits.shape[0]],
-                                "cross_entropy target must have shape [\(logits.shape[0])] to match logits \(logits.shape), got \(target.shape)",
-                                input: 1)
+        try KernelError.require(
+            logits.shape.rank == 2 && logits.shape.count > 0,
+            "cross_entropy needs non-empty logits [B, C], got \(logits.shape)", input: 0)
+        try KernelError.require(
+            target.dtype == .int32,
+            "cross_entropy needs int32 class indices as target, got \(target.dtype.rawValue)", input: 1)
+        try KernelError.require(
+            target.shape == [logits.shape[0]],
+            "cross_entropy target must have shape [\(logits.shape[0])] to match logits \(logits.shape), got \(target.shape)",
+            input: 1)
         batch = logits.shape[0]
         classes = logits.shape[1]
         smoothing = Double(params.labelSmoothing)

@@ -22,8 +22,9 @@ public struct KDKL: Kernel {
     public struct Params: PluginParams {
         @Param("T > 0: both logits are divided by T before the softmax", .greaterThan(0), type: "number")
         public var temperature: Float = 1
-        @Param("constant added to the teacher probabilities, not renormalised (1e-7 in ONE, OKDDip, AHBF)", .atLeast(0),
-               type: "number")
+        @Param(
+            "constant added to the teacher probabilities, not renormalised (1e-7 in ONE, OKDDip, AHBF)", .atLeast(0),
+            type: "number")
         public var teacherEps: Float = 0
         @Param("multiply the loss by T^2 (false: plain KL at temperature T)") public var tSquared = true
         @Param("\"batchmean\" (sum / B) or \"sum\" over the batch", type: "string") public var reduction = Reduction.batchmean
@@ -54,10 +55,12 @@ public struct KDKL: Kernel {
         let s = inputs[0], t = inputs[1]
         try KernelError.require(s.dtype == .float32, "kd_kl needs float32 student logits", input: 0)
         try KernelError.require(t.dtype == .float32, "kd_kl needs float32 teacher logits", input: 1)
-        try KernelError.require(s.shape.rank == 2 && s.shape.count > 0,
-                                "kd_kl needs non-empty student logits [B, C], got \(s.shape)", input: 0)
-        try KernelError.require(t.shape == s.shape,
-                                "kd_kl teacher logits \(t.shape) must have the student's shape \(s.shape)", input: 1)
+        try KernelError.require(
+            s.shape.rank == 2 && s.shape.count > 0,
+            "kd_kl needs non-empty student logits [B, C], got \(s.shape)", input: 0)
+        try KernelError.require(
+            t.shape == s.shape,
+            "kd_kl teacher logits \(t.shape) must have the student's shape \(s.shape)", input: 1)
         batch = s.shape[0]
         classes = s.shape[1]
         scale = 1 / params.temperature

@@ -20,8 +20,9 @@ public struct LayerNorm: Kernel {
             let name = try decoder.singleValueContainer().decode(String.self)
             guard let layout = Layout(rawValue: name) else {
                 let known = Layout.allCases.map(\.rawValue)
-                throw ParamError(path: decoder.codingPath.map(\.stringValue),
-                                 "expected one of \(known.joined(separator: ", ")), found \"\(name)\"" + Suggestion.note(for: name, in: known))
+                throw ParamError(
+                    path: decoder.codingPath.map(\.stringValue),
+                    "expected one of \(known.joined(separator: ", ")), found \"\(name)\"" + Suggestion.note(for: name, in: known))
             }
             self = layout
         }
@@ -73,9 +74,10 @@ public struct LayerNorm: Kernel {
         let c = x.shape[axis]
         try KernelError.require(c > 0, "layernorm needs at least one channel, got x \(x.shape)", input: 0)
         for (i, name) in [(1, "weight"), (2, "bias")] {
-            try KernelError.require(inputs[i] == TensorSpec([c]),
-                                    "layernorm \(name) must be [\(c)] float32 for x \(x.shape) (\(params.layout.rawValue)), got \(inputs[i])",
-                                    input: i)
+            try KernelError.require(
+                inputs[i] == TensorSpec([c]),
+                "layernorm \(name) must be [\(c)] float32 for x \(x.shape) (\(params.layout.rawValue)), got \(inputs[i])",
+                input: i)
         }
         try KernelError.require(params.eps > 0, "layernorm eps must be positive, got \(params.eps)")
         outer = x.shape.count(upTo: axis)

@@ -21,11 +21,14 @@ public struct Pool2DParams: PluginParams {
 
     /// Validates an NCHW float input `x` and returns the pooling window over it.
     func window(over x: TensorSpec, kernelName: String) throws(KernelError) -> Window2D {
-        try KernelError.require(x.dtype == .float32 && x.shape.rank == 4,
-                                "\(kernelName): input x must be float32 [N, C, H, W], got \(x)", input: 0)
-        try KernelError.require(padding.h <= kernel.h / 2 && padding.w <= kernel.w / 2,
-                                "\(kernelName): padding \(padding) must be at most half the kernel \(kernel)")
-        return try Window2D(inH: x.shape[2], inW: x.shape[3], kernel: kernel, stride: stride ?? kernel, padding: padding,
-                            kernelName: kernelName)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank == 4,
+            "\(kernelName): input x must be float32 [N, C, H, W], got \(x)", input: 0)
+        try KernelError.require(
+            padding.h <= kernel.h / 2 && padding.w <= kernel.w / 2,
+            "\(kernelName): padding \(padding) must be at most half the kernel \(kernel)")
+        return try Window2D(
+            inH: x.shape[2], inW: x.shape[3], kernel: kernel, stride: stride ?? kernel, padding: padding,
+            kernelName: kernelName)
     }
 }
