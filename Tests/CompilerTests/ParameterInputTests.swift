@@ -25,9 +25,11 @@ import Testing
     /// [K, D]: d/dW_0 = (q - p) / K and d/dW_1 = p (log p - log q - KL_r) / K, with
     /// p = softmax(W_1), q = softmax(W_0) row by row; nothing else gets a gradient.
     @Test func aLossOnTwoClassifierWeightsGetsTheirGradients() throws {
-        let r = check(Self.spec("""
-              - {name: w, plugin: kd_kl, inputs: {student: "branch[0].fc.weight", teacher: "branch[1].fc.weight"}}
-            """))
+        let r = check(
+            Self.spec(
+                """
+                  - {name: w, plugin: kd_kl, inputs: {student: "branch[0].fc.weight", teacher: "branch[1].fc.weight"}}
+                """))
         let experiment = try #require(r.compiled, "\(r.messages)")
         let graph = experiment.graph
         let w0 = try #require(graph.value(named: "branch.0.fc.weight")), w1 = try #require(graph.value(named: "branch.1.fc.weight"))
@@ -64,21 +66,28 @@ import Testing
     }
 
     @Test func trunkParametersAndForeachResolve() throws {
-        let peers = check(Self.spec("""
-              - {name: w, plugin: kd_kl, foreach: branch, inputs: {student: "branch[*].fc.weight", teacher: "branch[1].fc.weight"}}
-            """))
+        let peers = check(
+            Self.spec(
+                """
+                  - {name: w, plugin: kd_kl, foreach: branch, inputs: {student: "branch[*].fc.weight", teacher: "branch[1].fc.weight"}}
+                """))
         #expect(peers.messages.isEmpty, "\(peers.messages)")
         #expect(peers.compiled?.losses.map(\.name) == ["w[0]", "w[1]"])
-        let plain = check(Self.spec("""
-              - {name: w, plugin: kd_kl, inputs: {student: trunk.fc.weight, teacher: trunk.fc.weight}, detach: [teacher]}
-            """).replacingOccurrences(of: "  branches: {count: 2, from: stage2}\n", with: ""))
+        let plain = check(
+            Self.spec(
+                """
+                  - {name: w, plugin: kd_kl, inputs: {student: trunk.fc.weight, teacher: trunk.fc.weight}, detach: [teacher]}
+                """
+            ).replacingOccurrences(of: "  branches: {count: 2, from: stage2}\n", with: ""))
         #expect(plain.messages.isEmpty, "\(plain.messages)")
     }
 
     @Test func aMisspeltParameterIsSuggested() {
-        let r = check(Self.spec("""
-              - {name: w, plugin: kd_kl, inputs: {student: "branch[0].fc.weigth", teacher: "branch[1].fc.weight"}}
-            """))
+        let r = check(
+            Self.spec(
+                """
+                  - {name: w, plugin: kd_kl, inputs: {student: "branch[0].fc.weigth", teacher: "branch[1].fc.weight"}}
+                """))
         #expect(r.messages == ["t.yaml:7:48: error: unknown value 'branch[0].fc.weigth' (did you mean 'branch[0].fc.weight'?)"])
     }
 }

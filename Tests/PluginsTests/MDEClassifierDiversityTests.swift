@@ -64,8 +64,9 @@ import Testing
                 var up = w, down = w
                 up[k][e] += h
                 down[k][e] -= h
-                let fd = (Self.reference(up, classes: classes, dims: dims, scaleFree: scaleFree)
-                    - Self.reference(down, classes: classes, dims: dims, scaleFree: scaleFree)) / (2 * h)
+                let fd =
+                    (Self.reference(up, classes: classes, dims: dims, scaleFree: scaleFree)
+                        - Self.reference(down, classes: classes, dims: dims, scaleFree: scaleFree)) / (2 * h)
                 worst = max(worst, abs(Double(grad[e]) - fd))
                 scale = max(scale, abs(fd))
             }

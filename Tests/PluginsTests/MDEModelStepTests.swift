@@ -39,10 +39,14 @@ import Testing
         try method.expect("name", .string("mde"))
         let branches = try method.int("branches")
         try method.expect("branch_point", .string("layer2"))
-        try method.expect("ffm", .object([("input", .string("branch_layer3_output")), ("conv_kernel", .int(1)), ("conv_bias", .bool(true)),
-                                          ("norm", .string("batchnorm2d")), ("norm_activation", .string("relu")),
-                                          ("pool", .string("global_mean")), ("fc_bias", .bool(true)), ("fc_norm", .string("batchnorm1d")),
-                                          ("fc_activation", .string("relu")), ("output", .string("softmax"))]))
+        try method.expect(
+            "ffm",
+            .object([
+                ("input", .string("branch_layer3_output")), ("conv_kernel", .int(1)), ("conv_bias", .bool(true)),
+                ("norm", .string("batchnorm2d")), ("norm_activation", .string("relu")),
+                ("pool", .string("global_mean")), ("fc_bias", .bool(true)), ("fc_norm", .string("batchnorm1d")),
+                ("fc_activation", .string("relu")), ("output", .string("softmax")),
+            ]))
         try method.finish()
         var loss = try attrs.object("loss")
         try loss.expect("name", .string("mde"))
@@ -66,26 +70,29 @@ import Testing
 
         // The spec, through the whole front end.
         let spec = """
-        schema: canopy/1
-        method: {name: mde, branches: \(branches), from: stage2, features: stage3, temperature: \(temperature), cd: \(cd), lambda_cd: \(lambdaCD)}
-        data:
-          dataset: synthetic
-          batch_size: \(batch)
-          synthetic: {channels: \(channels), size: \(size[0]), classes: \(classes)}
-        model:
-          backbone: {name: resnet_cifar, depth: \(6 * blocks[0] + 2), widths: [\(widths.map(String.init).joined(separator: ", "))]}
-        optimizer: {name: sgd}
-        """
+            schema: canopy/1
+            method: {name: mde, branches: \(branches), from: stage2, features: stage3, temperature: \(temperature), cd: \(cd), lambda_cd: \(lambdaCD)}
+            data:
+              dataset: synthetic
+              batch_size: \(batch)
+              synthetic: {channels: \(channels), size: \(size[0]), classes: \(classes)}
+            model:
+              backbone: {name: resnet_cifar, depth: \(6 * blocks[0] + 2), widths: [\(widths.map(String.init).joined(separator: ", "))]}
+            optimizer: {name: sgd}
+            """
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mde-step-\(UUID().uuidString).yaml").path
         try spec.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let diagnostics = DiagnosticEngine()
-        let experiment = try #require(SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
-                                      "\(diagnostics.diagnostics.map(\.message))")
+        let experiment = try #require(
+            SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
+            "\(diagnostics.diagnostics.map(\.message))")
         let graph = experiment.graph
         let fileParams = Set(golden.file.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) })
         let graphParams = Set(graph.parameters.map { graph[$0].name })
-        #expect(fileParams == graphParams, "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
+        #expect(
+            fileParams == graphParams,
+            "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
 
         let branchLogits = (0..<branches).map { experiment.values["branch[\($0)].logits"]! }
         let gateWeights = try #require(experiment.values["ffm.weights"]), ensemble = try #require(experiment.values["ffm.logits"])
@@ -116,7 +123,9 @@ import Testing
             zip(experiment.losses, terms).filter { $0.0.name == name || $0.0.name.hasPrefix(name + "[") }.map { Float($0.1) }
         }
         errors.append(("out.loss", golden.relativeError("out.loss", [Float(zip(weights, terms).map(*).reduce(0, +))])))
-        for name in ["ce_branches", "ce_ensemble", "kl_branches", "cd"] { errors.append(("out.\(name)", golden.relativeError("out.\(name)", group(name)))) }
+        for name in ["ce_branches", "ce_ensemble", "kl_branches", "cd"] {
+            errors.append(("out.\(name)", golden.relativeError("out.\(name)", group(name))))
+        }
         errors.append(("out.branch_logits", golden.relativeError("out.branch_logits", try branchLogits.flatMap(out))))
         errors.append(("out.gate_weights", golden.relativeError("out.gate_weights", try out(gateWeights))))
         errors.append(("out.ensemble_logits", golden.relativeError("out.ensemble_logits", try out(ensemble))))
@@ -131,9 +140,11 @@ import Testing
         defer { momentum.deallocate() }
         momentum.initialize(repeating: 0, count: memory.trainableCount)
         var state = OptimizerState(buffers: sgd.stateNames.map { _ in momentum })
-        sgd.step(FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
-                                grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: memory.trainableCount),
-                 state: &state, lr: sgd.learningRate)
+        sgd.step(
+            FlatParameters(
+                values: memory.parameters.base.assumingMemoryBound(to: Float.self),
+                grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: memory.trainableCount),
+            state: &state, lr: sgd.learningRate)
         for (name, tensor) in memory.namedTensors { errors.append(("out.\(name)", golden.relativeError("out.\(name)", tensor.toArray()))) }
         for (name, error) in errors {
             #expect(error <= golden.tolerance, "\(file.label) \(name): relative error \(error) > \(golden.tolerance)")

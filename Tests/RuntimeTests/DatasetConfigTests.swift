@@ -10,17 +10,24 @@ import Testing
     @Test func decodesWithDefaults() throws {
         let config = try ParamDecoder.decode(DatasetConfig.self, from: .object([("name", .string("cifar100"))]))
         #expect(config == DatasetConfig(name: .cifar100))
-        let full = try ParamDecoder.decode(DatasetConfig.self, from: .object([
-            ("name", .string("synthetic")), ("validation", .int(16)), ("train_subset", .int(32)),
-            ("stratified", .bool(false)), ("split_seed", .int(3)),
-            ("synthetic", .object([("train", .int(64)), ("classes", .int(4)), ("size", .int(8))])),
-        ]))
-        #expect(full == DatasetConfig(name: .synthetic, validation: 16, trainSubset: 32, stratified: false, splitSeed: 3,
-                                      synthetic: SyntheticDataset.Config(trainCount: 64, classCount: 4, size: 8)))
-        let augmentation = try ParamDecoder.decode(AugmentationConfig.self, from: .object([
-            ("pad_to", .int(32)), ("random_crop", .int(4)), ("horizontal_flip", .bool(true)),
-            ("mean", .array([.double(0.5)])), ("std", .array([.double(0.25)])),
-        ]))
+        let full = try ParamDecoder.decode(
+            DatasetConfig.self,
+            from: .object([
+                ("name", .string("synthetic")), ("validation", .int(16)), ("train_subset", .int(32)),
+                ("stratified", .bool(false)), ("split_seed", .int(3)),
+                ("synthetic", .object([("train", .int(64)), ("classes", .int(4)), ("size", .int(8))])),
+            ]))
+        #expect(
+            full
+                == DatasetConfig(
+                    name: .synthetic, validation: 16, trainSubset: 32, stratified: false, splitSeed: 3,
+                    synthetic: SyntheticDataset.Config(trainCount: 64, classCount: 4, size: 8)))
+        let augmentation = try ParamDecoder.decode(
+            AugmentationConfig.self,
+            from: .object([
+                ("pad_to", .int(32)), ("random_crop", .int(4)), ("horizontal_flip", .bool(true)),
+                ("mean", .array([.double(0.5)])), ("std", .array([.double(0.25)])),
+            ]))
         #expect(augmentation == AugmentationConfig(padTo: 32, randomCrop: 4, horizontalFlip: true, mean: [0.5], std: [0.25]))
         let batch = try ParamDecoder.decode(BatchConfig.self, from: .object([("batch_size", .int(64)), ("drop_last", .bool(false))]))
         #expect(batch == BatchConfig(batchSize: 64, dropLast: false))
@@ -39,15 +46,19 @@ import Testing
     }
 
     @Test func everyKeyIsDocumented() {
-        #expect(Self.keys(DatasetConfig.parameters)
-            == ["name", "path", "validation", "train_subset", "stratified", "split_seed", "synthetic"])
-        #expect(Self.keys(SyntheticDataset.Config.parameters)
-            == ["train", "test", "classes", "channels", "size", "noise", "seed"])
-        #expect(Self.keys(AugmentationConfig.parameters)
-            == ["pad_to", "random_crop", "horizontal_flip", "normalize", "mean", "std"])
+        #expect(
+            Self.keys(DatasetConfig.parameters)
+                == ["name", "path", "validation", "train_subset", "stratified", "split_seed", "synthetic"])
+        #expect(
+            Self.keys(SyntheticDataset.Config.parameters)
+                == ["train", "test", "classes", "channels", "size", "noise", "seed"])
+        #expect(
+            Self.keys(AugmentationConfig.parameters)
+                == ["pad_to", "random_crop", "horizontal_flip", "normalize", "mean", "std"])
         #expect(Self.keys(BatchConfig.parameters) == ["batch_size", "shuffle", "drop_last", "prefetch"])
         for doc in DatasetConfig.parameters + SyntheticDataset.Config.parameters + AugmentationConfig.parameters
-            + BatchConfig.parameters {
+            + BatchConfig.parameters
+        {
             #expect(!doc.doc.isEmpty && !doc.type.isEmpty, "\(doc.name)")
         }
     }

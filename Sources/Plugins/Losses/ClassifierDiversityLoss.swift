@@ -43,7 +43,9 @@ public struct ClassifierDiversityLoss: LossPlugin {
     public func emit(_ b: inout GraphBuilder, name: String, inputLists: [[ValueID]]) -> ValueID {
         let weights = inputLists.first ?? []
         guard weights.count >= 2 else {
-            b.error("\(name): classifier_diversity needs the classifier weights of at least 2 branches (give 'weights: branch[*].fc.weight' without foreach), found \(weights.count)")
+            b.error(
+                "\(name): classifier_diversity needs the classifier weights of at least 2 branches (give 'weights: branch[*].fc.weight' without foreach), found \(weights.count)"
+            )
             return weights.first.map { b.unary("sum", name, $0) } ?? b.poisonedValue(name)
         }
         return b.expression(name, weights) { w in

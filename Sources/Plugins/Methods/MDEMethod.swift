@@ -15,13 +15,17 @@ public struct MDEMethod: MethodPlugin {
         public var branches = 3
         @Param("branch point", type: "tap name")
         public var from = "stage2"
-        @Param("the branch feature map the FFM fuses: the last block's output before pooling (stage3 of resnet_cifar, stage4 of resnet)", type: "tap name")
+        @Param(
+            "the branch feature map the FFM fuses: the last block's output before pooling (stage3 of resnet_cifar, stage4 of resnet)",
+            type: "tap name")
         public var features = "stage3"
         @Param("softmax temperature T of the KL terms", .greaterThan(0))
         public var temperature = 3.0
         @Param("consistency-ramp length in epochs of the KL weight", .atLeast(0))
         public var ramp = 80
-        @Param("classifier diversification form (see loss `classifier_diversity`): literal = the paper's un-normalised sum, scale_free = row-normalised mean over pairs")
+        @Param(
+            "classifier diversification form (see loss `classifier_diversity`): literal = the paper's un-normalised sum, scale_free = row-normalised mean over pairs"
+        )
         public var cd = ClassifierDiversityLoss.Form.literal
         @Param("weight of the CD term", .atLeast(0), shownDefault: "5e-8 (literal), 0.5 (scale_free)")
         public var lambdaCd: Double? = nil
@@ -29,7 +33,8 @@ public struct MDEMethod: MethodPlugin {
     }
 
     public static let name = "mde"
-    public static let summary = "MDE (Li et al. 2020): ONE-style branches, feature-fusion gated ensemble distilled into each branch, classifier diversification"
+    public static let summary =
+        "MDE (Li et al. 2020): ONE-style branches, feature-fusion gated ensemble distilled into each branch, classifier diversification"
 
     public let params: Params
 
@@ -46,20 +51,40 @@ public struct MDEMethod: MethodPlugin {
         let features = params.features.hasPrefix("branch[*].") ? String(params.features.dropFirst(10)) : params.features
         let kl: [(String, SpecSections)] = [("temperature", .number(params.temperature))]
         return SpecSections.map([
-            ("model", .map([
-                ("branches", .map([("count", .int(params.branches)), ("from", .text(from))])),
-                ("nodes", .list([.map([("name", .text("ffm")), ("module", .text("mde_ffm")),
-                                       ("inputs", .map([("features", .text("branch[*].\(features)")),
-                                                        ("logits", .text("branch[*].logits"))]))])])),
-            ])),
-            ("losses", .list([
-                .loss("ce_branches", "cross_entropy", [("logits", "branch[*].logits"), ("target", "target")], foreach: true),
-                .loss("ce_ensemble", "cross_entropy", [("logits", "ffm.logits"), ("target", "target")]),
-                .loss("kl_branches", "kd_kl", [("student", "branch[*].logits"), ("teacher", "ffm.logits")], params: kl,
-                      detach: ["teacher"], weight: .ramp(params.ramp, max: 1), foreach: true),
-                .loss("cd", "classifier_diversity", [("weights", "branch[*].fc.weight")],
-                      params: [("form", .text(params.cd.rawValue))], weight: .number(lambdaCD)),
-            ])),
+            (
+                "model",
+                .map([
+                    ("branches", .map([("count", .int(params.branches)), ("from", .text(from))])),
+                    (
+                        "nodes",
+                        .list([
+                            .map([
+                                ("name", .text("ffm")), ("module", .text("mde_ffm")),
+                                (
+                                    "inputs",
+                                    .map([
+                                        ("features", .text("branch[*].\(features)")),
+                                        ("logits", .text("branch[*].logits")),
+                                    ])
+                                ),
+                            ])
+                        ])
+                    ),
+                ])
+            ),
+            (
+                "losses",
+                .list([
+                    .loss("ce_branches", "cross_entropy", [("logits", "branch[*].logits"), ("target", "target")], foreach: true),
+                    .loss("ce_ensemble", "cross_entropy", [("logits", "ffm.logits"), ("target", "target")]),
+                    .loss(
+                        "kl_branches", "kd_kl", [("student", "branch[*].logits"), ("teacher", "ffm.logits")], params: kl,
+                        detach: ["teacher"], weight: .ramp(params.ramp, max: 1), foreach: true),
+                    .loss(
+                        "cd", "classifier_diversity", [("weights", "branch[*].fc.weight")],
+                        params: [("form", .text(params.cd.rawValue))], weight: .number(lambdaCD)),
+                ])
+            ),
             ("eval", SpecSections.topOneAndFive),
         ]).node(at: mark)
     }

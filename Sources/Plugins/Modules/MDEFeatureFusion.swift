@@ -17,7 +17,8 @@ public struct MDEFeatureFusion: ModulePlugin {
     }
 
     public static let name = "mde_ffm"
-    public static let summary = "MDE feature fusion: softmax(ReLU(BN(fc(GAP(ReLU(BN(conv1x1(concat of branch maps)))))))) over branches, ensemble = gate-weighted sum of branch logits"
+    public static let summary =
+        "MDE feature fusion: softmax(ReLU(BN(fc(GAP(ReLU(BN(conv1x1(concat of branch maps)))))))) over branches, ensemble = gate-weighted sum of branch logits"
     public static let inputNames = ["features", "logits"]
     public static let outputNames = ["logits", "weights"]
 
@@ -30,7 +31,9 @@ public struct MDEFeatureFusion: ModulePlugin {
     public func emit(_ b: inout GraphBuilder, prefix: String, index: Int, inputs: [[ValueID]], classes: Int) -> [String: ValueID] {
         let features = inputs[0], logits = inputs[1]
         guard logits.count >= 2, features.count == logits.count else {
-            b.error("mde_ffm needs the feature maps and logits of the same M >= 2 branches, got \(features.count) feature maps and \(logits.count) logits")
+            b.error(
+                "mde_ffm needs the feature maps and logits of the same M >= 2 branches, got \(features.count) feature maps and \(logits.count) logits"
+            )
             return [:]
         }
         guard !features.contains(where: b.isPoisoned) else {

@@ -24,8 +24,10 @@ public struct AugmentationConfig: Decodable, Sendable, Equatable {
     /// Per-channel standard deviation (pixel / 255 units); nil: the data set's.
     public var std: [Float]?
 
-    public init(padTo: Int? = nil, randomCrop: Int = 0, horizontalFlip: Bool = false, normalize: Bool = true,
-                mean: [Float]? = nil, std: [Float]? = nil) {
+    public init(
+        padTo: Int? = nil, randomCrop: Int = 0, horizontalFlip: Bool = false, normalize: Bool = true,
+        mean: [Float]? = nil, std: [Float]? = nil
+    ) {
         self.padTo = padTo
         self.randomCrop = randomCrop
         self.horizontalFlip = horizontalFlip
@@ -53,10 +55,12 @@ public struct AugmentationConfig: Decodable, Sendable, Equatable {
     }
 
     public static let parameters: [ParameterDoc] = [
-        ParameterDoc("pad_to", "int", default: "none",
-                     "zero-pad images to this square size first, centred (28 -> 32 adds 2 pixels on each side)"),
-        ParameterDoc("random_crop", "int", default: "0",
-                     "random-crop padding: pad this many black pixels per side, crop back at a random offset (0: off)"),
+        ParameterDoc(
+            "pad_to", "int", default: "none",
+            "zero-pad images to this square size first, centred (28 -> 32 adds 2 pixels on each side)"),
+        ParameterDoc(
+            "random_crop", "int", default: "0",
+            "random-crop padding: pad this many black pixels per side, crop back at a random offset (0: off)"),
         ParameterDoc("horizontal_flip", "bool", default: "false", "flip left-right with probability 0.5"),
         ParameterDoc("normalize", "bool", default: "true", "(pixel / 255 - mean) / std per channel; false: pixel / 255"),
         ParameterDoc("mean", "[number]", default: "the data set's", "per-channel mean, in pixel / 255 units"),

@@ -45,8 +45,9 @@ public struct BatchConfig: Decodable, Sendable, Equatable {
     public static let parameters: [ParameterDoc] = [
         ParameterDoc("batch_size", "int", default: "128", "images per batch"),
         ParameterDoc("shuffle", "bool", default: "true", "a new seeded order every epoch (false: index order)"),
-        ParameterDoc("drop_last", "bool", default: "true",
-                     "skip an epoch's last partial batch; false: keep it, with padding rows the caller ignores"),
+        ParameterDoc(
+            "drop_last", "bool", default: "true",
+            "skip an epoch's last partial batch; false: keep it, with padding rows the caller ignores"),
         ParameterDoc("prefetch", "bool", default: "true", "prepare the next batch on a background thread"),
     ]
 

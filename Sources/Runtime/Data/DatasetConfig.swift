@@ -26,8 +26,10 @@ public struct DatasetConfig: Decodable, Sendable, Equatable {
     /// The generator's settings when `name` is `synthetic`.
     public var synthetic: SyntheticDataset.Config
 
-    public init(name: Name, path: String? = nil, validation: Int = 0, trainSubset: Int? = nil, stratified: Bool = true,
-                splitSeed: UInt64 = 0, synthetic: SyntheticDataset.Config = SyntheticDataset.Config()) {
+    public init(
+        name: Name, path: String? = nil, validation: Int = 0, trainSubset: Int? = nil, stratified: Bool = true,
+        splitSeed: UInt64 = 0, synthetic: SyntheticDataset.Config = SyntheticDataset.Config()
+    ) {
         self.name = name
         self.path = path
         self.validation = validation
@@ -57,18 +59,21 @@ public struct DatasetConfig: Decodable, Sendable, Equatable {
 
     public static let parameters: [ParameterDoc] = [
         ParameterDoc("name", Name.choices, "the data set"),
-        ParameterDoc("path", "string", default: "per data set",
-                     "directory of the data set's files; defaults: fashion_mnist \(FashionMNIST.defaultDirectory), "
-                        + "cifar10 \(CIFAR10.defaultDirectory), cifar100 \(CIFAR100.defaultDirectory)"),
+        ParameterDoc(
+            "path", "string", default: "per data set",
+            "directory of the data set's files; defaults: fashion_mnist \(FashionMNIST.defaultDirectory), "
+                + "cifar10 \(CIFAR10.defaultDirectory), cifar100 \(CIFAR100.defaultDirectory)"),
         ParameterDoc("validation", "int", default: "0", "training images held out as a validation set (0: none)"),
-        ParameterDoc("train_subset", "int", default: "all",
-                     "train on this many of the images left after the validation split (first k of a seeded shuffle)"),
+        ParameterDoc(
+            "train_subset", "int", default: "all",
+            "train on this many of the images left after the validation split (first k of a seeded shuffle)"),
         ParameterDoc("stratified", "bool", default: "true", "keep class proportions in the validation split and the subset"),
         ParameterDoc("split_seed", "int", default: "0", "seed of the validation split and the subset (not the run seed)"),
-        ParameterDoc("synthetic", "mapping", default: "{}",
-                     "generator settings for name: synthetic: "
-                        + SyntheticDataset.Config.parameters.map { "\($0.name) (\($0.defaultValue ?? "required"))" }
-                        .joined(separator: ", ")),
+        ParameterDoc(
+            "synthetic", "mapping", default: "{}",
+            "generator settings for name: synthetic: "
+                + SyntheticDataset.Config.parameters.map { "\($0.name) (\($0.defaultValue ?? "required"))" }
+                .joined(separator: ", ")),
     ]
 
     /// Throws a `ParamError` naming the first key with an impossible value. Whether the

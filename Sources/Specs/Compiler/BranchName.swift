@@ -21,7 +21,8 @@ public enum BranchName {
     /// `conv1.weight`, and any other reference (a node's `gate.fc.weight`) is the name itself.
     public static func parameterName(of reference: String) -> String {
         if let k = index(in: reference), let dot = reference.firstIndex(of: "]").map({ reference.index(after: $0) }),
-           dot < reference.endIndex, reference[dot] == "." {
+            dot < reference.endIndex, reference[dot] == "."
+        {
             return parameters(k) + reference[reference.index(after: dot)...]
         }
         return reference.hasPrefix("trunk.") ? String(reference.dropFirst(6)) : reference

@@ -76,16 +76,18 @@ public struct DatasetInfo: Sendable {
     public static func named(_ name: String, synthetic: (channels: Int, size: Int, classes: Int, train: Int, test: Int)? = nil) -> DatasetInfo? {
         switch name {
         case "fashion_mnist":
-            return DatasetInfo(channels: 1, size: 28, classes: 10, defaultPath: "/usr/share/datasets/fashion-mnist",
-                               trainCount: 60000, testCount: 10000)
+            return DatasetInfo(
+                channels: 1, size: 28, classes: 10, defaultPath: "/usr/share/datasets/fashion-mnist",
+                trainCount: 60000, testCount: 10000)
         case "cifar10":
             return DatasetInfo(channels: 3, size: 32, classes: 10, defaultPath: nil, trainCount: 50000, testCount: 10000)
         case "cifar100":
             return DatasetInfo(channels: 3, size: 32, classes: 100, defaultPath: nil, trainCount: 50000, testCount: 10000)
         case "synthetic":
             let s = synthetic ?? (channels: 3, size: 32, classes: 10, train: 512, test: 256)
-            return DatasetInfo(channels: s.channels, size: s.size, classes: s.classes, defaultPath: nil,
-                               trainCount: s.train, testCount: s.test)
+            return DatasetInfo(
+                channels: s.channels, size: s.size, classes: s.classes, defaultPath: nil,
+                trainCount: s.train, testCount: s.test)
         default: return nil
         }
     }

@@ -58,9 +58,10 @@ public enum SpecDecoder {
         // A spec with errors is still returned when its parts exist, so that compiling it
         // reports the problems of later passes too (all errors at once).
         guard let data, let model, let optimizer else { return nil }
-        return ExperimentSpec(name: name, description: description, seed: UInt64(seed), data: data, model: model,
-                              losses: losses, optimizer: optimizer, schedule: schedule, train: train, eval: eval,
-                              output: output, root: root)
+        return ExperimentSpec(
+            name: name, description: description, seed: UInt64(seed), data: data, model: model,
+            losses: losses, optimizer: optimizer, schedule: schedule, train: train, eval: eval,
+            output: output, root: root)
     }
 
     /// Why `name` cannot name a run directory under `output.dir`, or nil when it can: a
@@ -107,14 +108,17 @@ public enum SpecDecoder {
         let dataset = r.string("dataset") ?? "fashion_mnist"
         let datasetMark = r.value("dataset")?.mark ?? r.node.mark
         if r.has("dataset") && DatasetInfo.named(dataset) == nil {
-            d.error("unknown dataset '\(dataset)'" + Suggestion.note(for: dataset, in: DatasetInfo.names)
+            d.error(
+                "unknown dataset '\(dataset)'" + Suggestion.note(for: dataset, in: DatasetInfo.names)
                     + " (built in: \(DatasetInfo.names.joined(separator: ", ")))", at: datasetMark)
         }
         var synthetic: (channels: Int, size: Int, classes: Int, train: Int, test: Int)?
         if let s = r.mapping("synthetic") {
-            synthetic = (s.int("channels", default: 3, range: 1...64), s.int("size", default: 32, range: 4...512),
-                         s.int("classes", default: 10, range: 2...100_000), s.int("train", default: 512, range: 1...),
-                         s.int("test", default: 256, range: 1...))
+            synthetic = (
+                s.int("channels", default: 3, range: 1...64), s.int("size", default: 32, range: 4...512),
+                s.int("classes", default: 10, range: 2...100_000), s.int("train", default: 512, range: 1...),
+                s.int("test", default: 256, range: 1...)
+            )
             s.finish()
         }
         let batch = r.int("batch_size", default: 128, range: 1...65536)
@@ -139,7 +143,8 @@ public enum SpecDecoder {
         let name = spec.dataset
         let pool = info.trainCount - spec.validation
         if pool < 1, let node = r.value("validation") {
-            d.error("a validation split of \(spec.validation) leaves no training image: \(name) has "
+            d.error(
+                "a validation split of \(spec.validation) leaves no training image: \(name) has "
                     + "\(info.trainCount)", at: node.mark)
             return
         }
@@ -154,7 +159,8 @@ public enum SpecDecoder {
         let images = spec.trainSubset ?? pool
         if images < spec.batchSize {
             let node = r.value("train_subset") ?? r.value("batch_size") ?? r.node
-            d.error("\(images) training images make no full batch of \(spec.batchSize) "
+            d.error(
+                "\(images) training images make no full batch of \(spec.batchSize) "
                     + "(a partial last batch is dropped, so no step would run)", at: node.mark)
         }
     }
@@ -174,7 +180,10 @@ public enum SpecDecoder {
         if let kind = r.choice("ensemble", from: ["mean"], required: false) { ensemble = (kind, r.value("ensemble")!.mark) }
         let deploy = r.optionalString("deploy").map { ValueRef($0, at: r.value("deploy")!.mark) }
         let freeze = (r.sequence("freeze") ?? []).compactMap { node -> ValueRef? in
-            guard let s = node.string else { d.error("expected a parameter-name prefix, found \(node.kindAndValue)", at: node.mark); return nil }
+            guard let s = node.string else {
+                d.error("expected a parameter-name prefix, found \(node.kindAndValue)", at: node.mark)
+                return nil
+            }
             return ValueRef(s, at: node.mark)
         }
         let nodes = (r.sequence("nodes") ?? []).compactMap { decodeNode($0, d) }
@@ -188,8 +197,9 @@ public enum SpecDecoder {
         }
         r.finish()
         guard let backbone else { return nil }
-        return ModelSpec(backbone: backbone, branches: branches, ensemble: ensemble, deploy: deploy, freeze: freeze,
-                         nodes: nodes, teacher: teacher)
+        return ModelSpec(
+            backbone: backbone, branches: branches, ensemble: ensemble, deploy: deploy, freeze: freeze,
+            nodes: nodes, teacher: teacher)
     }
 
     /// The `model.nodes` and `losses` of a mapping of spec sections (a method's
@@ -216,9 +226,12 @@ public enum SpecDecoder {
             d.error("a node name is one word (its values are '\(name).<output>'), found '\(name)'", at: r.value("name")!.mark)
         }
         let params = paramsNode.pairs != nil ? paramsNode : Node.mapping([], at: paramsNode.mark)
-        return NodeSpec(name: name, module: PluginCall(name: module, params: params.paramValue, paramsNode: params,
-                                                       nameMark: r.value("module")!.mark),
-                        inputs: inputs, count: count, mark: node.mark)
+        return NodeSpec(
+            name: name,
+            module: PluginCall(
+                name: module, params: params.paramValue, paramsNode: params,
+                nameMark: r.value("module")!.mark),
+            inputs: inputs, count: count, mark: node.mark)
     }
 
     /// An `inputs:` mapping from input names to value references.
@@ -233,7 +246,10 @@ public enum SpecDecoder {
         }
         var inputs: [(name: String, ref: ValueRef)] = []
         for p in pairs {
-            guard let text = p.value.string else { d.error("expected a value name, found \(p.value.kindAndValue)", at: p.value.mark); continue }
+            guard let text = p.value.string else {
+                d.error("expected a value name, found \(p.value.kindAndValue)", at: p.value.mark)
+                continue
+            }
             inputs.append((p.name, ValueRef(text, at: p.value.mark)))
         }
         return inputs
@@ -250,7 +266,10 @@ public enum SpecDecoder {
         }
         let inputs = decodeInputs(r.value("inputs"), at: node.mark, d)
         let detach = (r.sequence("detach") ?? []).compactMap { n -> ValueRef? in
-            guard let s = n.string else { d.error("expected an input name, found \(n.kindAndValue)", at: n.mark); return nil }
+            guard let s = n.string else {
+                d.error("expected an input name, found \(n.kindAndValue)", at: n.mark)
+                return nil
+            }
             return ValueRef(s, at: n.mark)
         }
         let weight = decodeWeight(r.value("weight"), d)
@@ -261,10 +280,13 @@ public enum SpecDecoder {
         r.finish()
         guard let name, let plugin else { return nil }
         let params = paramsNode.pairs != nil ? paramsNode : Node.mapping([], at: paramsNode.mark)
-        return LossSpec(name: name, plugin: PluginCall(name: plugin, params: params.paramValue, paramsNode: params,
-                                                       nameMark: r.value("plugin")!.mark),
-                        inputs: inputs, detach: detach, weight: weight, weightMark: r.value("weight")?.mark ?? node.mark,
-                        foreach: foreach, mark: node.mark)
+        return LossSpec(
+            name: name,
+            plugin: PluginCall(
+                name: plugin, params: params.paramValue, paramsNode: params,
+                nameMark: r.value("plugin")!.mark),
+            inputs: inputs, detach: detach, weight: weight, weightMark: r.value("weight")?.mark ?? node.mark,
+            foreach: foreach, mark: node.mark)
     }
 
     /// `weight: 0.5`, or `weight: {ramp: 80, max: 1}` (ONE's consistency ramp over 80 epochs), or `{linear: 10, max: 1}`.
@@ -303,8 +325,9 @@ public enum SpecDecoder {
             }
             guard length > epochs, maximum > 0 else { continue }
             let last = loss.weight.value(epoch: epochs - 1) / maximum
-            d.warning("the weight of '\(loss.name)' ramps up over \(length) epochs but the run has \(epochs): its last "
-                      + "epoch uses \(Self.fraction(last)) of the full weight", at: loss.weightMark)
+            d.warning(
+                "the weight of '\(loss.name)' ramps up over \(length) epochs but the run has \(epochs): its last "
+                    + "epoch uses \(Self.fraction(last)) of the full weight", at: loss.weightMark)
         }
     }
 
@@ -319,9 +342,10 @@ public enum SpecDecoder {
     }
 
     static func decodeTrain(_ r: MappingReader, root: Node) -> TrainSpec {
-        let spec = TrainSpec(epochs: r.int("epochs", default: 10, range: 1...100_000),
-                             threads: r.int("threads", default: 2, range: TrainSpec.threadsRange),
-                             stepsPerEpoch: r.optionalInt("steps_per_epoch", range: 1...))
+        let spec = TrainSpec(
+            epochs: r.int("epochs", default: 10, range: 1...100_000),
+            threads: r.int("threads", default: 2, range: TrainSpec.threadsRange),
+            stepsPerEpoch: r.optionalInt("steps_per_epoch", range: 1...))
         r.finish()
         return spec
     }

@@ -30,8 +30,9 @@ public struct RowL2Normalize: Kernel {
 
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let x = inputs[0]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank >= 1 && x.shape[-1] >= 1,
-                                "l2_normalize needs float32 input x [..., N], got \(x)", input: 0)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank >= 1 && x.shape[-1] >= 1,
+            "l2_normalize needs float32 input x [..., N], got \(x)", input: 0)
         try KernelError.require(params.eps > 0 && params.eps.isFinite, "l2_normalize eps must be greater than 0, got \(params.eps)")
         eps = params.eps
         columns = x.shape[-1]
