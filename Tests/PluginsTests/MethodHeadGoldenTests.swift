@@ -18,6 +18,11 @@ import Testing
 /// is one part of a plugin (T2B's decorrelation variants) names the plugin, the params the
 /// case fixes and the loss entries kept (`parts`); nodes whose outputs the file gives (T2B's
 /// branches), and nodes read only by those (the permeation), are the network: not compiled.
+/// A file that gives a branch's last map `in.branch{k}.fmap` and its classifier
+/// `param.branch{k}.fc.*` but not its logits (MDE) ends the network at that map: the
+/// branch's head (global mean, fc) is built here under `branch.k.fc`, the map is the
+/// `branch[*].<tap>` the head's nodes read, and `branch{k}.*` in the file names the
+/// state_dict's `branch.k.*`.
 @Suite struct MethodHeadGoldenTests {
     static let cases = GoldenFiles.cases(in: "methods")
 
@@ -33,6 +38,8 @@ import Testing
     /// How an attr maps onto the method: a method param, a fixed value the method implements, or the ramp value.
     enum AttrRule {
         case param(String)
+        /// A choice param whose values the file spells otherwise: file value -> param value.
+        case choice(String, [String: String])
         case fixed(ParamValue)
         case rampWeight
     }
@@ -62,6 +69,13 @@ import Testing
             "branches": .param("branches"), "decorrelation": .fixed(.string("feature_cross_correlation")),
             "std_eps": .fixed(.double(1e-5)),
         ],
+        "mde": [
+            "branches": .param("branches"), "temperature": .param("temperature"), "teacher_eps": .fixed(.double(0)),
+            "teacher_detached": .fixed(.bool(true)), "ramp_weight": .rampWeight,
+            "cd": .choice("cd", ["frobenius_squared": "literal", "normalized_rows": "scale_free"]),
+            "lambda_cd": .param("lambda_cd"), "bn_eps": .fixed(.double(1e-5)), "bn_momentum": .fixed(.double(0.1)),
+            "bn_training": .fixed(.bool(true)),
+        ],
         "t2b_variantA": [
             "branches": .param("branches"), "decorrelation": .fixed(.string("offdiag_cross_correlation")),
             "std_eps": .fixed(.double(1e-5)),
@@ -82,7 +96,8 @@ import Testing
     /// Golden output name -> the values the head may produce, the first found is used (`[*]`:
     /// stacked over k, index first; another `*`: every graph value whose name matches, in graph order).
     static let namedOutputs: [String: [String]] = [
-        "gate_weights": ["gate.weights"], "ensemble_logits": ["gate.logits", "ensemble.logits"],
+        "gate_weights": ["gate.weights", "ffm.weights"], "ensemble_logits": ["gate.logits", "ffm.logits", "ensemble.logits"],
+        "logits": ["branch[*].logits"],
         "attention": ["attention.weights"], "peer_targets": ["attention.targets[*]"], "peer_mean_logits": ["attention.mean_logits"],
         "cross_correlation": ["loss.decorrelation.pair*.cross_correlation"],
         "pair_correlation": ["loss.decorrelation.pair*.correlation"],
@@ -109,6 +124,11 @@ import Testing
             guard let value = attrs.take(key) else { continue }
             switch rule {
             case let .param(name): params.append((name, value))
+            case let .choice(name, spelled):
+                guard case let .string(v) = value, let mapped = spelled[v] else {
+                    throw GoldenError("\(file.label): \(key) = \(value); \(method) knows \(spelled.keys.sorted())")
+                }
+                params.append((name, .string(mapped)))
             case let .fixed(expected):
                 guard Self.same(value, expected) else { throw GoldenError("\(file.label): \(key) = \(value); \(method) implements \(expected)") }
             case .rampWeight: rampWeight = Self.number(value)
@@ -129,6 +149,13 @@ import Testing
             expansion["model"]?["branches"]?["count"]?.int
             ?? head.nodes.first { $0.name == "branch" }?.count ?? 0
         let branchPoint = expansion["model"]?["branches"]?["from"]?.string ?? "stage2"
+        // The branch feature map the head's nodes read (`branch[*].<tap>`, not logits, feature or a parameter).
+        let mapTap = head.nodes.flatMap(\.inputs).lazy.compactMap { input -> String? in
+            let ref = input.ref.text
+            guard ref.hasPrefix("branch["), let close = ref.firstIndex(of: "]"), ref.index(after: close) < ref.endIndex else { return nil }
+            let tap = ref[ref.index(close, offsetBy: 2)...]
+            return tap.contains(".") || tap == "logits" || tap == "feature" ? nil : String(tap)
+        }.first
 
         // Network outputs in, as trainable parameters named like the file's tensors.
         var b = GraphBuilder(kernels: plugins.kernels)
@@ -141,9 +168,22 @@ import Testing
                 values["target"] = b.input("target", TensorSpec(Shape(t.shape), .int32))
                 continue
             }
-            let specName = try Self.specName(short, branchCount: branchCount, branchPoint: branchPoint)
+            var specName = try Self.specName(short, branchCount: branchCount, branchPoint: branchPoint)
+            if let mapTap, specName.hasPrefix("branch["), specName.hasSuffix("].fmap") { specName = String(specName.dropLast(4)) + mapTap }
             values[specName] = b.parameter(name, Shape(t.shape), .zeros)
             if short.hasSuffix("logits") { classes = t.shape[t.shape.count - 1] }
+        }
+        // Branch heads the file gives as parameters (global mean, fc) on the branch's map.
+        for k in 0..<branchCount where values[BranchName.value(k, "logits")] == nil {
+            guard let weight = golden.file["param.branch\(k).fc.weight"], let mapTap,
+                let map = values[BranchName.value(k, mapTap)]
+            else { continue }
+            let pooled = b.unary("global_avgpool", BranchName.value(k, "feature"), map)
+            values[BranchName.value(k, "feature")] = pooled
+            values[BranchName.value(k, "logits")] = b.linear(
+                BranchName.parameters(k) + "fc", pooled, out: weight.shape[0],
+                bias: golden.has("param.branch\(k).fc.bias"))
+            classes = weight.shape[0]
         }
         // Nodes whose outputs the file gives are the network, and so are nodes only they read.
         func owns(_ node: NodeSpec, _ ref: String) -> Bool { ref.hasPrefix(node.name + ".") || ref.hasPrefix(node.name + "[") }
@@ -197,7 +237,11 @@ import Testing
         let memory = ModelMemory(graph: b.graph)
         let plan = PlanLowering.lower(memory, purpose: .train, outputs: outputs)
         for (name, tensor) in memory.namedTensors {
-            try golden.load(name.hasPrefix("in.") ? name : (golden.has("param.\(name)") ? "param." : "state.") + name, into: tensor)
+            let key =
+                name.hasPrefix("in.")
+                ? name
+                : golden.has(Self.fileName("param.", name, golden)) ? Self.fileName("param.", name, golden) : Self.fileName("state.", name, golden)
+            try golden.load(key, into: tensor)
         }
         if golden.has("in.target") { try golden.load("in.target", into: try #require(plan.input("target"))) }
         var weights: [Double] = []
@@ -235,7 +279,7 @@ import Testing
         }
         for v in b.graph.parameters {
             let name = b.graph[v].name
-            let key = name.hasPrefix("in.") ? "grad.\(name.dropFirst(3))" : "grad.\(name)"
+            let key = name.hasPrefix("in.") ? "grad.\(name.dropFirst(3))" : Self.fileName("grad.", name, golden)
             guard golden.has(key) else {
                 #expect(Self.zeroGrads(golden.attrs).contains(key), "\(file.label): no \(key) and not listed as identically zero")
                 continue
@@ -266,6 +310,15 @@ import Testing
         if name == "logits" { return "trunk.logits" }
         if name.hasPrefix("teacher.") || name.hasPrefix("trunk.") { return name }
         throw GoldenError("no value name for golden input '\(name)'")
+    }
+
+    /// The file's name of state_dict tensor `name` under `prefix`: as it is, or with branch
+    /// k's `branch.k.` written `branchk.` when only that spelling is in the file.
+    static func fileName(_ prefix: String, _ name: String, _ golden: GoldenCase) -> String {
+        let parts = name.split(separator: ".", maxSplits: 2)
+        guard !golden.has(prefix + name), parts.count == 3, parts[0] == "branch", Int(parts[1]) != nil else { return prefix + name }
+        let alias = prefix + "branch\(parts[1]).\(parts[2])"
+        return golden.has(alias) ? alias : prefix + name
     }
 
     /// A named term of `count` values (see the suite's doc comment).

@@ -30,7 +30,10 @@ import Testing
         """
     }
 
-    @Test(arguments: ["{name: one, branches: 3}", "{name: okddip, branches: 3}", "{name: dml, branches: 2}"])
+    @Test(arguments: [
+        "{name: one, branches: 3}", "{name: okddip, branches: 3}", "{name: dml, branches: 2}", "{name: mde, branches: 3}",
+        "{name: mde, branches: 4, cd: scale_free}",
+    ])
     func deployedModelIsThePlainBackbone(_ method: String) throws {
         let plain = PlanReport(ExperimentPlans(try Self.compile(Self.spec("{name: baseline}", depth: 20))))
         let report = PlanReport(ExperimentPlans(try Self.compile(Self.spec(method, depth: 20))))

@@ -2,7 +2,7 @@ import CanopyRuntime
 import Testing
 
 /// The kernels of T2B's decorrelation losses: batch_standardize, row_correlation,
-/// exclude_class and matmul. Values against direct Double computations; backward by
+/// exclude_class and matmul, and MDE's l2_normalize. Values against direct Double computations; backward by
 /// finite differences on odd shapes.
 @Suite struct StatisticsKernelTests {
     static func make(_ name: String, _ inputs: [TensorSpec], _ params: ParamValue = .empty) throws -> any Kernel {
@@ -32,6 +32,20 @@ import Testing
     @Test func batchStandardizeGradient() throws {
         for shape in [[5, 3], [7, 2, 3], [4, 1]] as [Shape] {
             GradientCheck(step: 3e-3, tolerance: 2e-3).check(try Self.make("batch_standardize", [TensorSpec(shape)]), inputs: [TensorSpec(shape)])
+        }
+    }
+
+    @Test func l2NormalizeValuesAndGradient() throws {
+        let x: [Float] = [3, 4, 0, 0, 0, 0]  // [2, 3]: row 1 under the clamp
+        let y = Self.run(try Self.make("l2_normalize", [TensorSpec([2, 3])]), [TensorSpec([2, 3])], [x])
+        #expect(y == [0.6, 0.8, 0, 0, 0, 0])
+        // Entries of magnitude 0.3-1, so no row's norm is small enough to curve sharply over the
+        // step 3e-3 (tolerance 2e-3, as batch_standardize).
+        for shape in [[5, 3], [2, 3, 7], [4]] as [Shape] {
+            GradientCheck(step: 3e-3, tolerance: 2e-3).check(try Self.make("l2_normalize", [TensorSpec(shape)]), inputs: [TensorSpec(shape)]) {
+                _, t, rng in
+                for j in 0..<t.count { t.f[j] = (rng.uniform(-1, 1) < 0 ? -1 : 1) * rng.uniform(0.3, 1) }
+            }
         }
     }
 

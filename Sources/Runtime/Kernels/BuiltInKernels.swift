@@ -36,6 +36,7 @@ public enum BuiltInKernels {
         WeightedSum.self,
         BatchStandardize.self,
         RowCorrelation.self,
+        RowL2Normalize.self,
         ExcludeClass.self,
         MatMul.self,
         Sigmoid.self,

@@ -10,10 +10,9 @@ import Foundation
 /// split over threads.
 public struct Sigmoid: Kernel {
     /// No params.
-    public struct Params: Codable, Sendable { public init() {} }
+    public struct Params: PluginParams { public init() {} }
     public static let name = "sigmoid"
     public static let summary = "y = 1 / (1 + exp(-x)), elementwise"
-    public static let parameters: [ParameterDoc] = []
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

@@ -25,7 +25,6 @@ public struct UpsampleBilinear: Kernel {
 
     public static let name = "upsample_bilinear"
     public static let summary = "bilinear resize of NCHW x to [N, C, H*s, W*s] or a given size (torch interpolate, align_corners)"
-    public static var parameters: [ParameterDoc] { Params.parameterDocs }
     public static let inputNames = ["x"]
 
     public let outputs: [TensorSpec]

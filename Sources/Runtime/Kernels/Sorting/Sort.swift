@@ -18,7 +18,6 @@ public struct Sort: Kernel {
 
     public static let name = "sort"
     public static let summary = "sorts each row of x [..., C] along the last dimension (stable) -> values y and int32 indices"
-    public static var parameters: [ParameterDoc] { Params.parameterDocs }
     public static let inputNames = ["x"]
     public static let outputNames = ["y", "indices"]
 
