@@ -7,11 +7,12 @@ import CanopySpecs
 /// bytes after the first load. CINIC-10, fine-grained sets, your own photos.
 public struct ImageFolderDataset: DatasetPlugin {
     public struct Params: PluginParams {
-        @Param("root folder, holding one folder per split", required: true) public var path = ""
-        @Param("number of classes: the class sub-folders each split must have", .between(1, 100_000), required: true)
-        public var classes = 0
+        // The initial values of required params only fill `init()`; they lie in range.
+        @Param("root folder, holding one folder per split", required: true) public var path = "."
+        @Param("number of classes: the class sub-folders each split must have", .between(2, 100_000), required: true)
+        public var classes = 2
         @Param("side of the square every image is made, in pixels", .between(1, 4096), required: true)
-        public var size = 0
+        public var size = 32
         @Param("resize: bilinear to size x size; center_crop: the central size x size (zero-padded when smaller); "
                + "resize_crop: shorter side to size, then the central square")
         public var fit = ImageFit.resize
