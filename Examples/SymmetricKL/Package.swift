@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "SymmetricKL", targets: ["SymmetricKL"]),
     ],
     dependencies: [
-        .package(name: "Canopy", path: "../.."),
+        .package(name: "Canopy", path: "../..")
     ],
     targets: [
         .target(

@@ -36,9 +36,11 @@ struct ConvBench: ParsableCommand {
             if json {
                 print("{\"layer\":\"\(layer.name)\",\"gflop\":\(r.gflop),\"ms\":\(r.ms),\"gflops\":\(r.gflops),\"sgemm_gflops\":\(r.sgemmGflops)}")
             } else {
-                print(String(format: "| %@ | %d -> %d | %dx%d | %dx%d/%d | %.2f | %.1f | %.1f | %.1f |",
-                             layer.name, layer.cin, layer.cout, layer.size, layer.size, layer.kernel, layer.kernel,
-                             layer.stride, r.gflop, r.ms, r.gflops, r.sgemmGflops))
+                print(
+                    String(
+                        format: "| %@ | %d -> %d | %dx%d | %dx%d/%d | %.2f | %.1f | %.1f | %.1f |",
+                        layer.name, layer.cin, layer.cout, layer.size, layer.size, layer.kernel, layer.kernel,
+                        layer.stride, r.gflop, r.ms, r.gflops, r.sgemmGflops))
             }
         }
     }
@@ -49,8 +51,9 @@ struct ConvBench: ParsableCommand {
         let x = TensorSpec([batch, l.cin, l.size, l.size])
         let w = TensorSpec([l.cout, l.cin, l.kernel, l.kernel])
         let params = ParamValue.object([("stride", .int(l.stride)), ("padding", .int(l.kernel / 2))])
-        let kernel = try KernelRegistry.make(BuiltInKernels.registry().type(named: "conv2d"), params: params, inputs: [x, w],
-                                             threads: threads)
+        let kernel = try KernelRegistry.make(
+            BuiltInKernels.registry().type(named: "conv2d"), params: params, inputs: [x, w],
+            threads: threads)
         // The network input needs no gradient: the stem skips dX, as a plan would.
         let run = StandaloneKernel(kernel, inputs: [x, w], gradientInputs: l.isStem ? [1] : [0, 1])
         var rng = SystemRandomNumberGenerator()
@@ -58,7 +61,10 @@ struct ConvBench: ParsableCommand {
         let out = kernel.outputs[0].shape
         let macs = Double(batch * l.cout * out[2] * out[3] * l.cin * l.kernel * l.kernel)
         let gflop = 2 * macs * (l.isStem ? 2 : 3) / 1e9
-        let ms = medianMilliseconds { run.forward(); run.backward() }
+        let ms = medianMilliseconds {
+            run.forward()
+            run.backward()
+        }
 
         // The same product as one sgemm per chunk: M = Cout, N = samples * Hout * Wout, K = Cin * k * k.
         let m = l.cout, k = l.cin * l.kernel * l.kernel, n = batch * out[2] * out[3]
@@ -70,8 +76,9 @@ struct ConvBench: ParsableCommand {
                     let (pa, pb, pc) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
                     return medianMilliseconds {
                         Parallel.chunks(n, threads: threads) { _, r in
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(r.count), Int32(k), 1,
-                                        pa, Int32(k), pb + r.lowerBound, Int32(n), 0, pc + r.lowerBound, Int32(n))
+                            cblas_sgemm(
+                                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(r.count), Int32(k), 1,
+                                pa, Int32(k), pb + r.lowerBound, Int32(n), 0, pc + r.lowerBound, Int32(n))
                         }
                     }
                 }

@@ -8,6 +8,8 @@ struct CanopyCommand: ParsableCommand {
         commandName: "canopy",
         abstract: "Online knowledge distillation experiments from YAML specs, on the CPU.",
         version: CanopyVersion.string,
-        subcommands: [RunCommand.self, EvalCommand.self, ExportCommand.self, CheckCommand.self, PlanCommand.self,
-                      PluginsCommand.self, BenchCommand.self])
+        subcommands: [
+            RunCommand.self, EvalCommand.self, ExportCommand.self, CheckCommand.self, PlanCommand.self,
+            PluginsCommand.self, BenchCommand.self,
+        ])
 }

@@ -19,8 +19,10 @@ struct EvalCommand: ParsableCommand {
         let experiment = try options.compile()
         do {
             let plans = ExperimentPlans(experiment)
-            if let warning = try Checkpoint.readModel(checkpoint, into: plans.memory, specHash: experiment.specHash,
-                                                      allowExtra: allowExtra) {
+            if let warning = try Checkpoint.readModel(
+                checkpoint, into: plans.memory, specHash: experiment.specHash,
+                allowExtra: allowExtra)
+            {
                 FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
             }
             let data = try ExperimentData(experiment.spec)

@@ -20,12 +20,15 @@ struct ExportCommand: ParsableCommand {
         let experiment = try options.compile()
         do {
             guard !FileIO.isSameFile(output, checkpoint) else {
-                throw CheckpointError("\(output) is the input checkpoint \(checkpoint); exporting onto it would destroy the run's "
-                                      + "checkpoint: write the deployed model to another file")
+                throw CheckpointError(
+                    "\(output) is the input checkpoint \(checkpoint); exporting onto it would destroy the run's "
+                        + "checkpoint: write the deployed model to another file")
             }
             let plans = ExperimentPlans(experiment)
-            if let warning = try Checkpoint.readModel(checkpoint, into: plans.memory, specHash: experiment.specHash,
-                                                      allowExtra: allowExtra) {
+            if let warning = try Checkpoint.readModel(
+                checkpoint, into: plans.memory, specHash: experiment.specHash,
+                allowExtra: allowExtra)
+            {
                 FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
             }
             try DeployedModel(plans).write(to: output)

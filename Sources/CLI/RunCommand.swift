@@ -47,8 +47,9 @@ struct RunCommand: ParsableCommand {
             let plans = ExperimentPlans(experiment)
             try FileIO.writeAtomically([Array(resolved.utf8)], to: path + "/spec.resolved.yaml")
             try FileIO.writeAtomically([Array(PlanReport(plans).render().utf8)], to: path + "/plan.txt")
-            try FileIO.writeAtomically([Array((JSON.serialize(RunEnvironment.describe(threads: spec.train.threads)) + "\n").utf8)],
-                                       to: path + "/env.json")
+            try FileIO.writeAtomically(
+                [Array((JSON.serialize(RunEnvironment.describe(threads: spec.train.threads)) + "\n").utf8)],
+                to: path + "/env.json")
             var trainerOptions = Trainer.Options(directory: path)
             trainerOptions.resume = resume
             trainerOptions.progress.quiet = quiet

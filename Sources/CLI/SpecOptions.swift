@@ -6,8 +6,11 @@ import Foundation
 /// Options shared by every command that reads a spec.
 struct SpecOptions: ParsableArguments {
     @Argument(help: "The experiment spec (YAML).") var spec: String
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a spec value: --set optimizer.lr=0.05 (repeatable).",
-                                                         valueName: "path=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a spec value: --set optimizer.lr=0.05 (repeatable).",
+            valueName: "path=value"))
     var overrides: [String] = []
 
     /// Compiles the spec with the plugins `Canopy.main` was given (`SpecFrontEnd.compile`);
@@ -18,8 +21,9 @@ struct SpecOptions: ParsableArguments {
             throw ValidationError("--threads must be \(TrainSpec.threadsRange.bounds.requirement), found \(threads)")
         }
         let diagnostics = DiagnosticEngine()
-        let compiled = SpecFrontEnd.compile(spec, overrides: overrides, threads: threads, plugins: try Canopy.pluginSet(),
-                                            diagnostics: diagnostics)
+        let compiled = SpecFrontEnd.compile(
+            spec, overrides: overrides, threads: threads, plugins: try Canopy.pluginSet(),
+            diagnostics: diagnostics)
         diagnostics.emit()
         guard let compiled, !diagnostics.hasErrors else { throw ExitCode(1) }
         return compiled

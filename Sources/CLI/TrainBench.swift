@@ -30,9 +30,10 @@ struct TrainBench: ParsableCommand {
         }
         let optimizer = experiment.optimizer
         let optimizerMemory = OptimizerMemory(stateNames: optimizer.stateNames, count: plans.memory.trainableCount)
-        let flat = FlatParameters(values: plans.memory.parameters.base.assumingMemoryBound(to: Float.self),
-                                  grads: UnsafePointer(plans.memory.gradients.base.assumingMemoryBound(to: Float.self)),
-                                  count: plans.memory.trainableCount, threads: experiment.spec.train.threads)
+        let flat = FlatParameters(
+            values: plans.memory.parameters.base.assumingMemoryBound(to: Float.self),
+            grads: UnsafePointer(plans.memory.gradients.base.assumingMemoryBound(to: Float.self)),
+            count: plans.memory.trainableCount, threads: experiment.spec.train.threads)
         func step() {
             plan.run()
             if mode != "eval" { optimizer.step(flat, state: &optimizerMemory.state, lr: optimizer.learningRate) }
@@ -51,14 +52,16 @@ struct TrainBench: ParsableCommand {
         }
         let batch = x.shape[0]
         let report = PlanReport(plans)
-        print(JSON.serialize(.object([
-            ("anchor", .string("canopy")), ("spec", .string(experiment.spec.name)), ("mode", .string(mode)),
-            ("batch", .int(batch)), ("threads", .int(experiment.spec.train.threads)),
-            ("images_per_s", .double((Double(batch * steps) / seconds * 10).rounded() / 10)),
-            ("params", .int(report.parameters)),
-            ("arena_mb", .double(Double(plan.transientBytes + report.persistentBytes) / 1048576)),
-            ("peak_rss_mb", .double(Double(peakRSSKilobytes()) / 1024)),
-        ])))
+        print(
+            JSON.serialize(
+                .object([
+                    ("anchor", .string("canopy")), ("spec", .string(experiment.spec.name)), ("mode", .string(mode)),
+                    ("batch", .int(batch)), ("threads", .int(experiment.spec.train.threads)),
+                    ("images_per_s", .double((Double(batch * steps) / seconds * 10).rounded() / 10)),
+                    ("params", .int(report.parameters)),
+                    ("arena_mb", .double(Double(plan.transientBytes + report.persistentBytes) / 1_048_576)),
+                    ("peak_rss_mb", .double(Double(peakRSSKilobytes()) / 1024)),
+                ])))
     }
 
     func peakRSSKilobytes() -> Int {

@@ -36,17 +36,20 @@ public struct Checkpoint {
     }
 
     /// Writes `memory`'s tensors, the optimizer state and `progress` to `path` atomically.
-    public static func write(_ path: String, memory: ModelMemory, optimizerStateNames: [String],
-                             optimizerState: OptimizerState, progress: Progress) throws {
+    public static func write(
+        _ path: String, memory: ModelMemory, optimizerStateNames: [String],
+        optimizerState: OptimizerState, progress: Progress
+    ) throws {
         var metadata = [
             "format": format, "epoch": String(progress.position.epoch), "step": String(progress.position.step),
             "optimizer_steps": String(progress.optimizerSteps), "seed": String(progress.seed), "spec_hash": progress.specHash,
         ]
         if let sums = progress.lossSums {
-            metadata["loss_sums"] = JSON.serialize(.object([
-                ("terms", .array(sums.terms.map(ParamValue.string))), ("sums", .array(sums.sums.map(ParamValue.double))),
-                ("steps", .int(sums.steps)),
-            ]))
+            metadata["loss_sums"] = JSON.serialize(
+                .object([
+                    ("terms", .array(sums.terms.map(ParamValue.string))), ("sums", .array(sums.sums.map(ParamValue.double))),
+                    ("steps", .int(sums.steps)),
+                ]))
         }
         var writer = SafetensorsWriter(metadata: metadata)
         try addModel(&writer, memory: memory, rename: { $0 }, batchesTracked: progress.optimizerSteps)
@@ -62,8 +65,10 @@ public struct Checkpoint {
 
     /// Adds every parameter and state tensor (renamed by `rename`, dropped when it
     /// returns nil) and each BatchNorm's `num_batches_tracked`.
-    public static func addModel(_ writer: inout SafetensorsWriter, memory: ModelMemory, rename: (String) -> String?,
-                                batchesTracked: Int, only keep: Set<String>? = nil) throws {
+    public static func addModel(
+        _ writer: inout SafetensorsWriter, memory: ModelMemory, rename: (String) -> String?,
+        batchesTracked: Int, only keep: Set<String>? = nil
+    ) throws {
         for (name, tensor) in memory.namedTensors where keep?.contains(name) ?? true {
             if let renamed = rename(name) { try writer.add(renamed, tensor) }
         }
@@ -77,8 +82,10 @@ public struct Checkpoint {
     /// Reads a checkpoint into `memory` and the optimizer state; every tensor the model
     /// and optimizer need must be present with its shape, and the metadata must agree
     /// with `expected` (see `progress(_:path:expected:)`). Returns the stored progress.
-    public static func read(_ path: String, into memory: ModelMemory, optimizerStateNames: [String],
-                            optimizerState: inout OptimizerState, expected: Expected) throws -> Progress {
+    public static func read(
+        _ path: String, into memory: ModelMemory, optimizerStateNames: [String],
+        optimizerState: inout OptimizerState, expected: Expected
+    ) throws -> Progress {
         let file = try SafetensorsFile(contentsOf: path)
         guard file.metadata["format"] == format else {
             throw CheckpointError("\(path): not a Canopy checkpoint (format '\(file.metadata["format"] ?? "none")', expected '\(format)')")

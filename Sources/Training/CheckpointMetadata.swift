@@ -38,19 +38,23 @@ extension Checkpoint {
         }
         let epoch = try integer("epoch", in: 0...e.epochs, "the spec's \(e.epochs) epochs")
         let lastStep = epoch == e.epochs ? 0 : e.stepsPerEpoch
-        let step = try integer("step", in: 0...lastStep, epoch == e.epochs
-                               ? "0 once every epoch is done" : "\(e.stepsPerEpoch) steps per epoch")
+        let step = try integer(
+            "step", in: 0...lastStep,
+            epoch == e.epochs
+                ? "0 once every epoch is done" : "\(e.stepsPerEpoch) steps per epoch")
         let done = epoch * e.stepsPerEpoch + step
-        let optimizerSteps = try integer("optimizer_steps", in: done...done,
-                                         "the steps before epoch \(epoch + 1), step \(step) at \(e.stepsPerEpoch) steps per epoch")
+        let optimizerSteps = try integer(
+            "optimizer_steps", in: done...done,
+            "the steps before epoch \(epoch + 1), step \(step) at \(e.stepsPerEpoch) steps per epoch")
         let seedText = try field("seed")
         guard let seed = UInt64(seedText), seed == e.seed else {
             throw CheckpointError("\(path): metadata field 'seed' is '\(seedText)', the spec's seed is \(e.seed)")
         }
         let specHash = try field("spec_hash")
         let sums = try lossSums(field("loss_sums"), path: path, terms: e.lossTerms, steps: step)
-        return Progress(position: Position(epoch: epoch, step: step), optimizerSteps: optimizerSteps, seed: seed,
-                        specHash: specHash, lossSums: sums)
+        return Progress(
+            position: Position(epoch: epoch, step: step), optimizerSteps: optimizerSteps, seed: seed,
+            specHash: specHash, lossSums: sums)
     }
 
     /// Parses `loss_sums`: `{"terms": [the spec's terms], "sums": [one finite number each], "steps": steps}`.

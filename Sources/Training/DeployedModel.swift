@@ -31,8 +31,10 @@ public struct DeployedModel {
     /// Writes the deployed model's tensors to `path` atomically, with the spec's hash in
     /// the metadata.
     public func write(to path: String, batchesTracked: Int = 0) throws {
-        var writer = SafetensorsWriter(metadata: ["format": "pt", "canopy": "deployed model of \(plans.experiment.spec.name)",
-                                                  "spec_hash": plans.experiment.specHash])
+        var writer = SafetensorsWriter(metadata: [
+            "format": "pt", "canopy": "deployed model of \(plans.experiment.spec.name)",
+            "spec_hash": plans.experiment.specHash,
+        ])
         try Checkpoint.addModel(&writer, memory: plans.memory, rename: exportName, batchesTracked: batchesTracked, only: tensorNames)
         try writer.write(to: path)
     }

@@ -24,7 +24,8 @@ public struct Evaluator {
         // Diversity among the branches (>= 2), over their logits and pooled features.
         let branchHeads = e.branchHeads.map(\.value)
         let features = BranchDiversity.features(of: e)
-        var diversity = branchHeads.count >= 2
+        var diversity =
+            branchHeads.count >= 2
             ? BranchDiversity(branches: branchHeads.count, featureDims: features.isEmpty ? nil : features.map { e.graph[$0].spec.shape[-1] })
             : nil
         let batches = PrefetchingBatchLoader(loader)

@@ -24,16 +24,20 @@ public struct ExperimentData {
         loaded = try LoadedData(pair, validation: d.validation, trainSubset: d.trainSubset, splitSeed: spec.seed)
         let augment = AugmentationConfig(padTo: d.padTo, randomCrop: d.cropPadding, horizontalFlip: d.flip, normalize: d.normalize)
         let plain = augment.deterministic
-        train = try BatchLoader(dataset: loaded.train, indices: loaded.trainIndices,
-                                batch: BatchConfig(batchSize: d.batchSize, shuffle: true, dropLast: true, prefetch: true),
-                                augmentation: augment, seed: spec.seed)
+        train = try BatchLoader(
+            dataset: loaded.train, indices: loaded.trainIndices,
+            batch: BatchConfig(batchSize: d.batchSize, shuffle: true, dropLast: true, prefetch: true),
+            augmentation: augment, seed: spec.seed)
         guard train.stepsPerEpoch > 0 else {
             throw TrainingError("\(loaded.trainIndices.count) training images make no full batch of \(d.batchSize)")
         }
         let evaluation = BatchConfig.evaluation(batchSize: d.batchSize)
-        validation = loaded.validationIndices.isEmpty ? nil
-            : try BatchLoader(dataset: loaded.train, indices: loaded.validationIndices, batch: evaluation,
-                              augmentation: plain, seed: spec.seed)
+        validation =
+            loaded.validationIndices.isEmpty
+            ? nil
+            : try BatchLoader(
+                dataset: loaded.train, indices: loaded.validationIndices, batch: evaluation,
+                augmentation: plain, seed: spec.seed)
         let testSet = loaded.test
         let testIndices = try d.testSubset.map { try testSet.subset($0, seed: spec.seed) }
         test = try BatchLoader(dataset: testSet, indices: testIndices, batch: evaluation, augmentation: plain, seed: spec.seed)

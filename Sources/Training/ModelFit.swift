@@ -57,8 +57,9 @@ public struct ModelFit {
             lines.append("\(Self.count(reshaped.count, "tensor")) with another shape: \(Self.few(shown, separator: "; "))")
         }
         if !unexpected.isEmpty && !allowExtra {
-            lines.append("\(Self.count(unexpected.count, "tensor")) the model does not have: \(Self.few(unexpected)) "
-                         + "(--allow-extra ignores them)")
+            lines.append(
+                "\(Self.count(unexpected.count, "tensor")) the model does not have: \(Self.few(unexpected)) "
+                    + "(--allow-extra ignores them)")
         }
         return lines
     }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Shows training progress: on a terminal, one line redrawn in place (epoch, step,
 /// bar, loss, images/s, ETA); otherwise a plain line every `plainEvery` seconds, so
@@ -19,12 +20,15 @@ public final class ProgressReporter {
     }
 
     /// Reports step `step` of `steps` in epoch `epoch` of `epochs`.
-    public func step(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double,
-                     remainingSteps: Int, secondsPerStep: Double) {
+    public func step(
+        epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, imagesPerSecond: Double,
+        remainingSteps: Int, secondsPerStep: Double
+    ) {
         guard !quiet else { return }
         let eta = Self.duration(Double(remainingSteps) * secondsPerStep)
-        let text = String(format: "epoch %d/%d step %d/%d loss %.4f %.0f img/s ETA %@", epoch + 1, epochs, step + 1, steps,
-                          loss, imagesPerSecond, eta)
+        let text = String(
+            format: "epoch %d/%d step %d/%d loss %.4f %.0f img/s ETA %@", epoch + 1, epochs, step + 1, steps,
+            loss, imagesPerSecond, eta)
         if interactive {
             let width = 24, filled = steps > 0 ? width * (step + 1) / steps : width
             let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)

@@ -1,6 +1,7 @@
 import CanopyRuntime
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The directory one `canopy run` writes: created (with its missing parents) and locked
@@ -9,8 +10,10 @@ import Glibc
 /// `unlock()`, deinit or the process's end (a killed run leaves no stale lock).
 public final class RunDirectory {
     /// Every file a run writes into its directory.
-    public static let files = ["spec.resolved.yaml", "plan.txt", "env.json", "metrics.jsonl", "timing.jsonl",
-                               "final.json", "checkpoint.safetensors"]
+    public static let files = [
+        "spec.resolved.yaml", "plan.txt", "env.json", "metrics.jsonl", "timing.jsonl",
+        "final.json", "checkpoint.safetensors",
+    ]
     /// The files whose presence means the directory holds a run's results.
     public static let results = ["checkpoint.safetensors", "metrics.jsonl", "timing.jsonl", "final.json"]
     /// The lock file's name.
@@ -33,8 +36,9 @@ public final class RunDirectory {
             let owner = (try? FileIO.contents(of: lockPath)).flatMap { Int(String(decoding: $0, as: UTF8.self).filter(\.isNumber)) }
             close(fd)
             guard busy else { throw RunDirectoryError("cannot lock the run directory \(path): \(reason)") }
-            throw RunDirectoryError("\(path) is in use by another canopy run" + (owner.map { " (pid \($0))" } ?? "")
-                                    + "; wait for it to end or choose another --out")
+            throw RunDirectoryError(
+                "\(path) is in use by another canopy run" + (owner.map { " (pid \($0))" } ?? "")
+                    + "; wait for it to end or choose another --out")
         }
         lock = fd
         let pid = Array("\(getpid())\n".utf8)
@@ -58,8 +62,9 @@ public final class RunDirectory {
         let found = Self.results.filter { exists($0) }
         guard !found.isEmpty else { return }
         guard overwrite else {
-            throw RunDirectoryError("\(path) already holds a run (\(found.joined(separator: ", "))): continue it with --resume, "
-                                    + "or start over with --overwrite, which deletes its files")
+            throw RunDirectoryError(
+                "\(path) already holds a run (\(found.joined(separator: ", "))): continue it with --resume, "
+                    + "or start over with --overwrite, which deletes its files")
         }
         for file in Self.files where exists(file) {
             guard unlink(path + "/" + file) == 0 else {
@@ -74,13 +79,16 @@ public final class RunDirectory {
     public func checkResume(threads: Int, resolvedSpec: String) throws(RunDirectoryError) {
         guard exists("checkpoint.safetensors") else { return }
         if let bytes = try? FileIO.contents(of: path + "/env.json"),
-           case let .int(recorded)? = (try? JSON.parse(String(decoding: bytes, as: UTF8.self)))?["threads"], recorded != threads {
-            throw RunDirectoryError("\(path) was trained with \(recorded) thread\(recorded == 1 ? "" : "s") (env.json), this run has \(threads); "
-                                    + "results depend on the thread count: resume with --threads \(recorded)")
+            case let .int(recorded)? = (try? JSON.parse(String(decoding: bytes, as: UTF8.self)))?["threads"], recorded != threads
+        {
+            throw RunDirectoryError(
+                "\(path) was trained with \(recorded) thread\(recorded == 1 ? "" : "s") (env.json), this run has \(threads); "
+                    + "results depend on the thread count: resume with --threads \(recorded)")
         }
         if let bytes = try? FileIO.contents(of: path + "/spec.resolved.yaml"), bytes != Array(resolvedSpec.utf8) {
-            throw RunDirectoryError("\(path) holds a run of another spec: its spec.resolved.yaml differs from this "
-                                    + "spec and its --set overrides; resume with those the run was started with")
+            throw RunDirectoryError(
+                "\(path) holds a run of another spec: its spec.resolved.yaml differs from this "
+                    + "spec and its --set overrides; resume with those the run was started with")
         }
     }
 
@@ -102,8 +110,10 @@ public final class RunDirectory {
             var info = stat()
             if stat(prefix, &info) == 0 {
                 guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                    throw RunDirectoryError(i == components.count - 1 ? "\(path) exists and is not a directory: give the run a directory"
-                                            : "cannot create the run directory \(path): \(prefix) is not a directory")
+                    throw RunDirectoryError(
+                        i == components.count - 1
+                            ? "\(path) exists and is not a directory: give the run a directory"
+                            : "cannot create the run directory \(path): \(prefix) is not a directory")
                 }
                 continue
             }

@@ -21,11 +21,11 @@ public enum RunEnvironment {
 
     static var swiftVersion: String {
         #if compiler(>=6.3)
-        return "6.3 or later"
+            return "6.3 or later"
         #elseif compiler(>=6.0)
-        return "6.x"
+            return "6.x"
         #else
-        return "5.x"
+            return "5.x"
         #endif
     }
 

@@ -33,8 +33,9 @@ public final class Trainer {
         self.plans = plans
         self.data = data
         self.options = options
-        optimizerMemory = OptimizerMemory(stateNames: plans.experiment.optimizer.stateNames,
-                                          count: plans.memory.trainableCount)
+        optimizerMemory = OptimizerMemory(
+            stateNames: plans.experiment.optimizer.stateNames,
+            count: plans.memory.trainableCount)
     }
 
     var checkpointPath: String { options.directory + "/checkpoint.safetensors" }
@@ -52,24 +53,28 @@ public final class Trainer {
         var start = Checkpoint.Position(epoch: 0, step: 0)
         var sums = LossSums(terms: experiment.losses.map(\.name))
         if options.resume, FileManager.default.fileExists(atPath: checkpointPath) {
-            let progress = try Checkpoint.read(checkpointPath, into: memory, optimizerStateNames: experiment.optimizer.stateNames,
-                                               optimizerState: &optimizerMemory.state,
-                                               expected: Checkpoint.Expected(epochs: spec.train.epochs, stepsPerEpoch: stepsPerEpoch,
-                                                                             seed: spec.seed, lossTerms: sums.terms))
+            let progress = try Checkpoint.read(
+                checkpointPath, into: memory, optimizerStateNames: experiment.optimizer.stateNames,
+                optimizerState: &optimizerMemory.state,
+                expected: Checkpoint.Expected(
+                    epochs: spec.train.epochs, stepsPerEpoch: stepsPerEpoch,
+                    seed: spec.seed, lossTerms: sums.terms))
             guard progress.specHash == specHash else {
                 throw TrainingError("\(checkpointPath) was written by a different spec (hash \(progress.specHash), this spec \(specHash))")
             }
             start = progress.position
             sums = progress.lossSums ?? sums
             savedPosition = start
-            options.progress.line(start.epoch >= spec.train.epochs
-                ? "\(options.directory) is complete (epoch \(spec.train.epochs) of \(spec.train.epochs) done): nothing to resume"
-                : "resuming at epoch \(start.epoch + 1), step \(start.step) from \(checkpointPath)")
+            options.progress.line(
+                start.epoch >= spec.train.epochs
+                    ? "\(options.directory) is complete (epoch \(spec.train.epochs) of \(spec.train.epochs) done): nothing to resume"
+                    : "resuming at epoch \(start.epoch + 1), step \(start.step) from \(checkpointPath)")
         } else {
             memory.initialize(seed: spec.seed)
             if let teacher = spec.model.teacher {
-                try Checkpoint.readModel(teacher.checkpoint.text, into: memory,
-                                         rename: { $0.hasPrefix("teacher.") ? String($0.dropFirst(8)) : nil })
+                try Checkpoint.readModel(
+                    teacher.checkpoint.text, into: memory,
+                    rename: { $0.hasPrefix("teacher.") ? String($0.dropFirst(8)) : nil })
             }
         }
         let log = try MetricsLog(path: options.directory + "/metrics.jsonl", keepEpochsBelow: options.resume ? start.epoch : nil)
@@ -78,9 +83,10 @@ public final class Trainer {
         let dropPathSeed = train.input(DropPath.seedInput)
         let steps = stepsPerEpoch
         let batch = spec.data.batchSize
-        let flat = FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
-                                  grads: UnsafePointer(memory.gradients.base.assumingMemoryBound(to: Float.self)),
-                                  count: memory.trainableCount, threads: spec.train.threads)
+        let flat = FlatParameters(
+            values: memory.parameters.base.assumingMemoryBound(to: Float.self),
+            grads: UnsafePointer(memory.gradients.base.assumingMemoryBound(to: Float.self)),
+            count: memory.trainableCount, threads: spec.train.threads)
         let batches = PrefetchingBatchLoader(data.train)
         var last: ParamValue = .object([])
         var best: [String: (value: Double, epoch: Int)] = [:]
@@ -114,8 +120,9 @@ public final class Trainer {
                 for (i, loss) in experiment.losses.enumerated() {
                     let value = train.output(loss.value)!.f[0]
                     guard value.isFinite else {
-                        throw TrainingError("loss term '\(loss.name)' became \(value) at epoch \(epoch + 1), step \(step + 1); "
-                                            + "training stopped, " + keptCheckpoint)
+                        throw TrainingError(
+                            "loss term '\(loss.name)' became \(value) at epoch \(epoch + 1), step \(step + 1); "
+                                + "training stopped, " + keptCheckpoint)
                     }
                     sums.add(i, Double(value))
                 }
@@ -123,11 +130,12 @@ public final class Trainer {
                 experiment.optimizer.step(flat, state: &optimizerMemory.state, lr: learningRate(epoch: epoch, step: step, steps: steps))
                 let elapsed = Date().timeIntervalSince(epochStart)
                 let done = step + 1 - firstStep
-                options.progress.step(epoch: epoch, epochs: spec.train.epochs, step: step, steps: steps,
-                                      loss: sums.total(weights: experiment.losses.map { $0.weight.value(epoch: epoch) }),
-                                      imagesPerSecond: Double(done * batch) / max(elapsed, 1e-9),
-                                      remainingSteps: steps - step - 1 + (spec.train.epochs - epoch - 1) * steps,
-                                      secondsPerStep: elapsed / Double(done))
+                options.progress.step(
+                    epoch: epoch, epochs: spec.train.epochs, step: step, steps: steps,
+                    loss: sums.total(weights: experiment.losses.map { $0.weight.value(epoch: epoch) }),
+                    imagesPerSecond: Double(done * batch) / max(elapsed, 1e-9),
+                    remainingSteps: steps - step - 1 + (spec.train.epochs - epoch - 1) * steps,
+                    secondsPerStep: elapsed / Double(done))
                 stepsThisRun += 1
                 if options.interruptRequested() || stepsThisRun == options.stopAfterSteps {
                     try save(Checkpoint.Position(epoch: epoch, step: step + 1), sums: sums)
@@ -137,8 +145,10 @@ public final class Trainer {
             }
             let seconds = Date().timeIntervalSince(epochStart)
             // The learning rate of the epoch's last step, also when a resumed run had none left to take.
-            var record: [(key: String, value: ParamValue)] = [("epoch", .int(epoch)),
-                                                              ("lr", .double(learningRate(epoch: epoch, step: steps - 1, steps: steps)))]
+            var record: [(key: String, value: ParamValue)] = [
+                ("epoch", .int(epoch)),
+                ("lr", .double(learningRate(epoch: epoch, step: steps - 1, steps: steps))),
+            ]
             for (i, loss) in experiment.losses.enumerated() {
                 record.append(("loss.\(loss.name)", .double(sums.mean(i))))
                 record.append(("weight.\(loss.name)", .double(loss.weight.value(epoch: epoch))))
@@ -148,8 +158,9 @@ public final class Trainer {
                 guard let results = evaluation() else {
                     // Abandoned: the checkpoint stands after the epoch's steps, so resume redoes this evaluation.
                     try save(Checkpoint.Position(epoch: epoch, step: steps), sums: sums)
-                    options.progress.line("interrupted during evaluation: checkpoint saved at epoch \(epoch + 1), step \(steps); "
-                                          + "continue with --resume")
+                    options.progress.line(
+                        "interrupted during evaluation: checkpoint saved at epoch \(epoch + 1), step \(steps); "
+                            + "continue with --resume")
                     throw TrainingInterrupted()
                 }
                 for (name, value) in results {
@@ -159,16 +170,30 @@ public final class Trainer {
             }
             last = .object(record)
             try log.append(last)
-            try timing.append(.object([("epoch", .int(epoch)), ("seconds", .double(seconds)),
-                                       ("images_per_s", .double(Double((steps - firstStep) * batch) / max(seconds, 1e-9)))]))
+            try timing.append(
+                .object([
+                    ("epoch", .int(epoch)), ("seconds", .double(seconds)),
+                    ("images_per_s", .double(Double((steps - firstStep) * batch) / max(seconds, 1e-9))),
+                ]))
             options.progress.line(Self.summary(record))
             try save(Checkpoint.Position(epoch: epoch + 1, step: 0), sums: LossSums(terms: experiment.losses.map(\.name)))
         }
         let final = ParamValue.object([
             ("name", .string(spec.name)), ("epochs", .int(spec.train.epochs)), ("spec_hash", .string(specHash)),
             ("last", last),
-            ("best", .object(best.sorted { $0.key < $1.key }.map { ($0.key, .object([("value", .double($0.value.value)),
-                                                                                     ("epoch", .int($0.value.epoch))])) })),
+            (
+                "best",
+                .object(
+                    best.sorted { $0.key < $1.key }.map {
+                        (
+                            $0.key,
+                            .object([
+                                ("value", .double($0.value.value)),
+                                ("epoch", .int($0.value.epoch)),
+                            ])
+                        )
+                    })
+            ),
         ])
         try FileIO.writeAtomically([Array((JSON.serialize(final) + "\n").utf8)], to: options.directory + "/final.json")
         return final
@@ -178,10 +203,12 @@ public final class Trainer {
     public var specHash: String { experiment.specHash }
 
     private func save(_ position: Checkpoint.Position, sums: LossSums) throws {
-        try Checkpoint.write(checkpointPath, memory: plans.memory, optimizerStateNames: experiment.optimizer.stateNames,
-                             optimizerState: optimizerMemory.state,
-                             progress: Checkpoint.Progress(position: position, optimizerSteps: optimizerMemory.state.steps,
-                                                           seed: experiment.spec.seed, specHash: specHash, lossSums: sums))
+        try Checkpoint.write(
+            checkpointPath, memory: plans.memory, optimizerStateNames: experiment.optimizer.stateNames,
+            optimizerState: optimizerMemory.state,
+            progress: Checkpoint.Progress(
+                position: position, optimizerSteps: optimizerMemory.state.steps,
+                seed: experiment.spec.seed, specHash: specHash, lossSums: sums))
         savedPosition = position
     }
 

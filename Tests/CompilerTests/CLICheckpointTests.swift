@@ -62,8 +62,9 @@ import Testing
         let eval = try CLITests().canopy("eval", f.specs["depth8"]!, checkpoint)
         #expect(eval.status == 1)
         #expect(eval.stdout.isEmpty)
-        #expect(eval.stderr.hasPrefix("error: \(checkpoint) does not fit this spec's model (it was written by a spec with hash "),
-                "\(eval.stderr)")
+        #expect(
+            eval.stderr.hasPrefix("error: \(checkpoint) does not fit this spec's model (it was written by a spec with hash "),
+            "\(eval.stderr)")
         #expect(eval.stderr.contains("180 tensors the model does not have: branch.0.layer3.1.bn1.bias, "), "\(eval.stderr)")
         #expect(eval.stderr.contains("(--allow-extra ignores them)"))
         #expect(!eval.stderr.contains("num_batches_tracked") && !eval.stderr.contains("optimizer."), "\(eval.stderr)")
@@ -165,11 +166,14 @@ import Testing
         try manager.createSymbolicLink(atPath: f.dir + "/symlink.safetensors", withDestinationPath: checkpoint)
         try manager.linkItem(atPath: checkpoint, toPath: f.dir + "/hardlink.safetensors")
         try manager.createSymbolicLink(atPath: f.dir + "/linked-run", withDestinationPath: run)
-        for output in [checkpoint, f.dir + "/symlink.safetensors", f.dir + "/hardlink.safetensors",
-                       f.dir + "/linked-run/checkpoint.safetensors", run + "/../depth8/./checkpoint.safetensors"] {
+        for output in [
+            checkpoint, f.dir + "/symlink.safetensors", f.dir + "/hardlink.safetensors",
+            f.dir + "/linked-run/checkpoint.safetensors", run + "/../depth8/./checkpoint.safetensors",
+        ] {
             let export = try CLITests().canopy("export", f.specs["depth8"]!, checkpoint, "-o", output)
             #expect(export.status == 1, "\(output)")
-            #expect(export.stderr == "error: \(output) is the input checkpoint \(checkpoint); exporting onto it would destroy "
+            #expect(
+                export.stderr == "error: \(output) is the input checkpoint \(checkpoint); exporting onto it would destroy "
                     + "the run's checkpoint: write the deployed model to another file\n", "\(export.stderr)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint)) == before)
         }

@@ -60,8 +60,9 @@ import Testing
         #expect(!file.names.contains { $0.hasPrefix("branch.") })
         #expect(file.names.contains("bn1.num_batches_tracked"))
         let parameters = file.tensors.filter { $0.dtype == .float32 && !$0.name.contains("running_") }.reduce(0) { $0 + $1.count }
-        let plain = try CLITests().canopy("plan", spec, "--set", "model.branches=null", "--set", "model.ensemble=null",
-                                          "--set", "losses=[{name: ce, plugin: cross_entropy, inputs: {logits: trunk.logits, target: target}}]")
+        let plain = try CLITests().canopy(
+            "plan", spec, "--set", "model.branches=null", "--set", "model.ensemble=null",
+            "--set", "losses=[{name: ce, plugin: cross_entropy, inputs: {logits: trunk.logits, target: target}}]")
         #expect(plain.stdout.contains("params            \(parameters) "), "\(plain.stdout) \(plain.stderr)")
     }
 
@@ -102,8 +103,9 @@ import Testing
         _ = "\(getpid())\n".withCString { write(lock, $0, strlen($0)) }
         let second = try CLITests().canopy("run", spec, "--out", dir + "/run", "--quiet")
         #expect(second.status == 1)
-        #expect(second.stderr == "error: \(dir)/run is in use by another canopy run (pid \(getpid())); "
-            + "wait for it to end or choose another --out\n")
+        #expect(
+            second.stderr == "error: \(dir)/run is in use by another canopy run (pid \(getpid())); "
+                + "wait for it to end or choose another --out\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/run/metrics.jsonl"))
         close(lock)
         #expect(try CLITests().canopy("run", spec, "--out", dir + "/run", "--quiet").status == 0)
@@ -123,8 +125,9 @@ import Testing
 
         let again = try CLITests().canopy("run", spec, "--out", dir + "/run", "--quiet")
         #expect(again.status == 1)
-        #expect(again.stderr == "error: \(dir)/run already holds a run (checkpoint.safetensors, metrics.jsonl, timing.jsonl, "
-            + "final.json): continue it with --resume, or start over with --overwrite, which deletes its files\n")
+        #expect(
+            again.stderr == "error: \(dir)/run already holds a run (checkpoint.safetensors, metrics.jsonl, timing.jsonl, "
+                + "final.json): continue it with --resume, or start over with --overwrite, which deletes its files\n")
         #expect(try read(dir + "/run/final.json") == final)
 
         let resumed = try CLITests().canopy("run", spec, "--out", dir + "/run", "--resume")
@@ -158,8 +161,9 @@ import Testing
 
         let other = try CLITests().canopy("run", spec, "--out", dir + "/run", "--resume", "--threads", "1", "--quiet")
         #expect(other.status == 1)
-        #expect(other.stderr == "error: \(dir)/run was trained with 2 threads (env.json), this run has 1; "
-            + "results depend on the thread count: resume with --threads 2\n")
+        #expect(
+            other.stderr == "error: \(dir)/run was trained with 2 threads (env.json), this run has 1; "
+                + "results depend on the thread count: resume with --threads 2\n")
         #expect(try read(dir + "/run/spec.resolved.yaml") == resolved)
         let same = try CLITests().canopy("run", spec, "--out", dir + "/run", "--resume", "--threads", "2", "--quiet")
         #expect(same.status == 0, "\(same.stderr)")

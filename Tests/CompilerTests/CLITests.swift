@@ -9,8 +9,10 @@ import Testing
     /// The executable: beside this test process, or in the package's debug build folder.
     static let executable: String? = {
         let beside = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let candidates = [beside.appendingPathComponent("canopy").path,
-                          GoldenFiles.packageRoot.appendingPathComponent(".build/debug/canopy").path]
+        let candidates = [
+            beside.appendingPathComponent("canopy").path,
+            GoldenFiles.packageRoot.appendingPathComponent(".build/debug/canopy").path,
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
@@ -40,9 +42,10 @@ import Testing
         process.waitUntilExit()
         try out.close()
         try err.close()
-        return Result(status: process.terminationStatus,
-                      stdout: try String(contentsOfFile: outPath, encoding: .utf8),
-                      stderr: try String(contentsOfFile: errPath, encoding: .utf8))
+        return Result(
+            status: process.terminationStatus,
+            stdout: try String(contentsOfFile: outPath, encoding: .utf8),
+            stderr: try String(contentsOfFile: errPath, encoding: .utf8))
     }
 
     @Test func helpListsTheCommands() throws {
@@ -69,9 +72,11 @@ import Testing
         for name in ["resnet_cifar", "cross_entropy", "kd_kl", "top_k", "sgd", "adamw", "conv2d"] {
             #expect(r.stdout.contains("\n  \(name) - "), "plugins does not list \(name)")
         }
-        for line in ["      depth: int (required)", "      widths: [int, int, int], each 1...4096 = [16, 32, 64]",
-                     "      temperature: number > 0 = 1", "      inputs: student, teacher", "      k: int or [int], each >= 1 = [1]",
-                     "      lr: ", "      momentum: ", "      stride: "] {
+        for line in [
+            "      depth: int (required)", "      widths: [int, int, int], each 1...4096 = [16, 32, 64]",
+            "      temperature: number > 0 = 1", "      inputs: student, teacher", "      k: int or [int], each >= 1 = [1]",
+            "      lr: ", "      momentum: ", "      stride: ",
+        ] {
             #expect(r.stdout.contains("\n" + line), "plugins does not print '\(line)'")
         }
         let losses = try canopy("plugins", "--kind", "loss")
@@ -87,21 +92,23 @@ import Testing
 
     @Test func checkBadSpecPrintsDiagnosticsOnStderr() throws {
         let directory = temporaryDirectory()
-        write(DiagnosticsTests.spec(replacing: "lr: 0.1}", with: "lr: 0.1, momentun: 0.9}")
-            .replacingOccurrences(of: "trunk.logits", with: "trunk.logit"), to: "\(directory)/bad.yaml")
+        write(
+            DiagnosticsTests.spec(replacing: "lr: 0.1}", with: "lr: 0.1, momentun: 0.9}")
+                .replacingOccurrences(of: "trunk.logits", with: "trunk.logit"), to: "\(directory)/bad.yaml")
         let r = try canopy("check", "\(directory)/bad.yaml")
         #expect(r.status == 1)
         #expect(r.stdout.isEmpty)
-        #expect(r.stderr == """
-            \(directory)/bad.yaml:8:22: error: unknown value 'trunk.logit' (did you mean 'trunk.logits'?)
-                8 |     inputs: {logits: trunk.logit, target: target}
-                  |                      ^~~~~~~~~~~
-            \(directory)/bad.yaml:9:33: error: unknown key 'momentun' (did you mean 'momentum'?)
-                9 | optimizer: {name: sgd, lr: 0.1, momentun: 0.9}
-                  |                                 ^~~~~~~~
-            2 errors generated.
+        #expect(
+            r.stderr == """
+                \(directory)/bad.yaml:8:22: error: unknown value 'trunk.logit' (did you mean 'trunk.logits'?)
+                    8 |     inputs: {logits: trunk.logit, target: target}
+                      |                      ^~~~~~~~~~~
+                \(directory)/bad.yaml:9:33: error: unknown key 'momentun' (did you mean 'momentum'?)
+                    9 | optimizer: {name: sgd, lr: 0.1, momentun: 0.9}
+                      |                                 ^~~~~~~~
+                2 errors generated.
 
-            """)
+                """)
     }
 
     @Test func checkReportsMissingFilesAndOverrideErrors() throws {
@@ -170,12 +177,13 @@ import Testing
     @Test func planOfABadSpecFails() throws {
         let r = try canopy("plan", Self.peersSpec, "--set", "model.backbone.depth=33")
         #expect(r.status == 1 && r.stdout.isEmpty)
-        #expect(r.stderr == """
-            <command line>:1:22: error: depth 33 is not 6n+2 for basic blocks
-                1 | model.backbone.depth=33
-                  |                      ^~
-            1 error generated.
+        #expect(
+            r.stderr == """
+                <command line>:1:22: error: depth 33 is not 6n+2 for basic blocks
+                    1 | model.backbone.depth=33
+                      |                      ^~
+                1 error generated.
 
-            """)
+                """)
     }
 }

@@ -17,8 +17,10 @@ import Testing
             text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
                 var line = String(line)
                 for (key, small) in [("depth", "8"), ("batch_size", "4"), ("count", "2")] {
-                    if let r = line.range(of: "\(key): "), let end = line[r.upperBound...].firstIndex(where: { !$0.isNumber }) ?? Optional(line.endIndex),
-                       end > r.upperBound {
+                    if let r = line.range(of: "\(key): "),
+                        let end = line[r.upperBound...].firstIndex(where: { !$0.isNumber }) ?? Optional(line.endIndex),
+                        end > r.upperBound
+                    {
                         line.replaceSubrange(r.upperBound..<end, with: small)
                     }
                 }
@@ -166,7 +168,8 @@ import Testing
             base.replacingOccurrences(of: "trunk.logits", with: String(repeating: "trunk.", count: 2000) + "logits"),
             base.replacingOccurrences(of: "name: ce", with: "name: " + String(repeating: "x", count: 100_000)),
             "", "\u{FEFF}", "schema: canopy/1", "\0", String(repeating: "\n", count: 10_000),
-            base + "losses:\n" + String(repeating: "  - {name: ce, plugin: cross_entropy, inputs: {logits: trunk.logits, target: target}}\n", count: 300),
+            base + "losses:\n"
+                + String(repeating: "  - {name: ce, plugin: cross_entropy, inputs: {logits: trunk.logits, target: target}}\n", count: 300),
         ]
         for text in documents { exercise(text, overrides: Self.overrides(&rng), directory: directory) }
     }
@@ -188,7 +191,8 @@ import Testing
         guard lower && activationBytes < 32e6 && compiled.graph.nodes.count < 2000 else { return (true, false) }
         let plans = ExperimentPlans(compiled)
         _ = PlanReport(plans).render()
-        _ = PlanDumps.graph(compiled) + PlanDumps.memory(compiled, plans.layout)
+        _ =
+            PlanDumps.graph(compiled) + PlanDumps.memory(compiled, plans.layout)
             + PlanDumps.schedule(plans.layout.train, graph: compiled.graph)
         return (true, true)
     }
@@ -232,9 +236,11 @@ import Testing
         case 8:
             if let a = splitValue(lines[at]) {
                 let depth = Int.random(in: 1...300, using: &rng)
-                lines[at] = a.key + (Bool.random(using: &rng)
-                    ? String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
-                    : String(repeating: "{a: ", count: depth) + "1" + String(repeating: "}", count: depth))
+                lines[at] =
+                    a.key
+                    + (Bool.random(using: &rng)
+                        ? String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
+                        : String(repeating: "{a: ", count: depth) + "1" + String(repeating: "}", count: depth))
             }
         case 9:
             if let a = splitValue(lines[at]) {

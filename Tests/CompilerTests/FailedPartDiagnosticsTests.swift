@@ -25,7 +25,9 @@ import Testing
     /// A Fashion-MNIST spec of `method` on `backbone` (line 6); kd's teacher is a
     /// ResNet-8 checkpoint, as in specs/fashion-mnist/kd-resnet8.yaml.
     static func spec(method: String, backbone: String, fourStages: Bool) -> String {
-        let teacher = method == "kd" ? """
+        let teacher =
+            method == "kd"
+            ? """
 
               teacher:
                 backbone: {name: resnet_cifar, depth: 8}
@@ -60,18 +62,24 @@ import Testing
     }
 
     static let mistakes = [
-        Mistake(backbone: "{name: cswin, variant: T, split_sizes: [1, 3, 2, 2]}", fourStages: true, position: "6:20",
-                message: "cswin stage 2: split size 3 does not divide the 8x8 map"),
-        Mistake(backbone: "{name: cswin, variant: T, stem_stride: 64}", fourStages: true, position: "6:52",
-                message: "must be between 1 and 16, found 64"),
-        Mistake(backbone: "{name: cswinn, variant: T}", fourStages: true, position: "6:20",
-                message: "unknown backbone 'cswinn' (did you mean 'cswin'?)"),
-        Mistake(backbone: "{name: resnet_cifar, depth: 8, widht: 2}", fourStages: false, position: "6:44",
-                message: "unknown key 'widht' (did you mean 'widths'?)"),
-        Mistake(backbone: "{name: convnext, variant: atto, stem_stride: 16}", fourStages: true, position: "6:20",
-                message: "convnext stage 3: the 1x1 map is smaller than the 2x2 downsampling conv (use a smaller stem stride or fewer stages)"),
-        Mistake(backbone: "{name: resnet_cifar, depth: 9}", fourStages: false, position: "6:41",
-                message: "depth 9 is not 6n+2 for basic blocks"),
+        Mistake(
+            backbone: "{name: cswin, variant: T, split_sizes: [1, 3, 2, 2]}", fourStages: true, position: "6:20",
+            message: "cswin stage 2: split size 3 does not divide the 8x8 map"),
+        Mistake(
+            backbone: "{name: cswin, variant: T, stem_stride: 64}", fourStages: true, position: "6:52",
+            message: "must be between 1 and 16, found 64"),
+        Mistake(
+            backbone: "{name: cswinn, variant: T}", fourStages: true, position: "6:20",
+            message: "unknown backbone 'cswinn' (did you mean 'cswin'?)"),
+        Mistake(
+            backbone: "{name: resnet_cifar, depth: 8, widht: 2}", fourStages: false, position: "6:44",
+            message: "unknown key 'widht' (did you mean 'widths'?)"),
+        Mistake(
+            backbone: "{name: convnext, variant: atto, stem_stride: 16}", fourStages: true, position: "6:20",
+            message: "convnext stage 3: the 1x1 map is smaller than the 2x2 downsampling conv (use a smaller stem stride or fewer stages)"),
+        Mistake(
+            backbone: "{name: resnet_cifar, depth: 9}", fourStages: false, position: "6:41",
+            message: "depth 9 is not 6n+2 for basic blocks"),
     ]
 
     /// The templates are sound: with a correct backbone every method compiles.
@@ -97,7 +105,8 @@ import Testing
     /// A loss plugin typo, a tap the backbone does not have and an unknown value are
     /// reported beside the backbone's failure; the references to its missing taps are not.
     @Test func independentMistakesAreStillReported() {
-        let r = check("""
+        let r = check(
+            """
             schema: canopy/1
             data: {dataset: fashion_mnist, pad_to: 32, batch_size: 8}
             model:
@@ -110,19 +119,21 @@ import Testing
             optimizer: {name: adamw, lr: 1.0e-3}
 
             """)
-        #expect(r.messages == [
-            "t.yaml:4:20: error: cswin stage 2: split size 3 does not divide the 8x8 map",
-            "t.yaml:6:24: error: unknown loss 'cross_entropi' (did you mean 'cross_entropy'?)",
-            "t.yaml:7:57: error: unknown value 'trunk.stage9' (did you mean 'trunk.stage1'?)",
-            "t.yaml:8:79: error: unknown value 'targt' (did you mean 'target'?)",
-        ])
+        #expect(
+            r.messages == [
+                "t.yaml:4:20: error: cswin stage 2: split size 3 does not divide the 8x8 map",
+                "t.yaml:6:24: error: unknown loss 'cross_entropi' (did you mean 'cross_entropy'?)",
+                "t.yaml:7:57: error: unknown value 'trunk.stage9' (did you mean 'trunk.stage1'?)",
+                "t.yaml:8:79: error: unknown value 'targt' (did you mean 'target'?)",
+            ])
         #expect(r.diagnostics.summary == "4 errors")
     }
 
     /// A backbone that cannot be made has unknown taps: every `trunk.` name is quiet, but
     /// a branch beyond the declared count is not.
     @Test func unknownBackboneWithPeersAndEnsemble() {
-        let r = check("""
+        let r = check(
+            """
             schema: canopy/1
             data: {dataset: fashion_mnist, pad_to: 32, batch_size: 8}
             model:
@@ -138,11 +149,13 @@ import Testing
 
             """)
         #expect(r.messages.count == 3)
-        #expect(r.messages.prefix(2) == [
-            "t.yaml:4:20: error: unknown backbone 'cswinn' (did you mean 'cswin'?)",
-            "t.yaml:8:24: error: unknown loss 'cross_entropi' (did you mean 'cross_entropy'?)",
-        ])
-        #expect(r.messages.last == "t.yaml:10:57: error: 'branch[2].logits' names branch 2, but the model has 2 branches "
+        #expect(
+            r.messages.prefix(2) == [
+                "t.yaml:4:20: error: unknown backbone 'cswinn' (did you mean 'cswin'?)",
+                "t.yaml:8:24: error: unknown loss 'cross_entropi' (did you mean 'cross_entropy'?)",
+            ])
+        #expect(
+            r.messages.last == "t.yaml:10:57: error: 'branch[2].logits' names branch 2, but the model has 2 branches "
                 + "(branch[0] ... branch[1])")
         #expect(r.diagnostics.summary == "3 errors")
     }
@@ -160,7 +173,8 @@ import Testing
     /// exist and a freeze prefix no part could own are still errors, a freeze of the
     /// failed node's parameters is not.
     @Test func failedNodesBesideIndependentMistakes() {
-        let r = check("""
+        let r = check(
+            """
             schema: canopy/1
             data: {dataset: fashion_mnist, batch_size: 8}
             model:
@@ -178,11 +192,12 @@ import Testing
 
             """)
         #expect(r.messages.count == 4)
-        #expect(r.messages.prefix(3) == [
-            "t.yaml:7:28: error: unknown module 'one_gat' (did you mean 'one_gate'?)",
-            "t.yaml:8:79: error: unknown value 'branch[0].logitz' (did you mean 'branch[0].logits'?)",
-            "t.yaml:9:19: error: no parameter name starts with 'nosuch.'",
-        ])
+        #expect(
+            r.messages.prefix(3) == [
+                "t.yaml:7:28: error: unknown module 'one_gat' (did you mean 'one_gate'?)",
+                "t.yaml:8:79: error: unknown value 'branch[0].logitz' (did you mean 'branch[0].logits'?)",
+                "t.yaml:9:19: error: no parameter name starts with 'nosuch.'",
+            ])
         #expect(r.messages.last?.hasPrefix("t.yaml:13:57: error: unknown value 'gate3.logits' (values: ") == true)
         #expect(r.diagnostics.summary == "4 errors")
     }
@@ -199,7 +214,8 @@ import Testing
     /// A batch over the memory limit stops before any network is built; the losses are
     /// still checked against the branches the spec declares (T2B's counted branch node).
     @Test func oversizedBatchWithCountedBranchNodes() {
-        let r = check("""
+        let r = check(
+            """
             schema: canopy/1
             method: {name: t2b, branches: 3, stages: [stage2, stage3], ramp: 1}
             data:
@@ -211,10 +227,11 @@ import Testing
             optimizer: {name: adamw, lr: 1.0e-3}
 
             """)
-        #expect(r.messages == [
-            "t.yaml:6:15: error: a batch of 65536 images of [64x512x512] takes 4096.0 GiB, more than the 16.0 GiB memory "
-                + "limit; lower data.batch_size",
-        ])
+        #expect(
+            r.messages == [
+                "t.yaml:6:15: error: a batch of 65536 images of [64x512x512] takes 4096.0 GiB, more than the 16.0 GiB memory "
+                    + "limit; lower data.batch_size"
+            ])
         #expect(r.diagnostics.summary == "1 error")
     }
 }

@@ -9,14 +9,17 @@ import Testing
 
     @Test func theLayoutIsWhatThePlansAllocate() throws {
         let diagnostics = DiagnosticEngine()
-        let experiment = try #require(SpecFrontEnd.compile(Self.peersSpec, overrides: ["data.batch_size=16"], plugins: builtIns,
-                                                           diagnostics: diagnostics))
+        let experiment = try #require(
+            SpecFrontEnd.compile(
+                Self.peersSpec, overrides: ["data.batch_size=16"], plugins: builtIns,
+                diagnostics: diagnostics))
         let layout = ExperimentLayout(experiment)
         let plans = ExperimentPlans(experiment)
         #expect(layout.train.transientBytes == plans.train.transientBytes)
         #expect(layout.eval.transientBytes == plans.eval.transientBytes)
         #expect(layout.deploy.transientBytes == plans.deploy.transientBytes)
-        #expect(layout.persistentBytes
+        #expect(
+            layout.persistentBytes
                 == plans.memory.parameters.byteCount + plans.memory.gradients.byteCount + plans.memory.states.byteCount)
         #expect(ExperimentLayout.upperBound(experiment.graph) >= Double(layout.totalBytes))
         #expect(PlanReport(experiment, layout: layout).render() == PlanReport(plans).render())
@@ -26,8 +29,9 @@ import Testing
     @Test func hugeBatchIsRefusedAtTheBatchSize() {
         let diagnostics = DiagnosticEngine()
         // 40000: a batch CIFAR-100's 50000 training images can fill.
-        let compiled = SpecFrontEnd.compile(Self.peersSpec, overrides: ["data.batch_size=40000"], plugins: builtIns,
-                                            diagnostics: diagnostics)
+        let compiled = SpecFrontEnd.compile(
+            Self.peersSpec, overrides: ["data.batch_size=40000"], plugins: builtIns,
+            diagnostics: diagnostics)
         #expect(compiled == nil)
         #expect(diagnostics.diagnostics.count == 1)
         let d = diagnostics.diagnostics[0]
@@ -38,7 +42,8 @@ import Testing
     }
 
     @Test func inputBatchOverTheLimitIsRefusedBeforeTheNetworkIsBuilt() {
-        let r = check("""
+        let r = check(
+            """
             schema: canopy/1
             data:
               dataset: synthetic
@@ -53,14 +58,16 @@ import Testing
             optimizer: {name: sgd, lr: 0.1}
 
             """)
-        #expect(r.messages == [
-            "t.yaml:5:15: error: a batch of 65536 images of [64x512x512] takes 4096.0 GiB, more than the 16.0 GiB memory "
-                + "limit; lower data.batch_size",
-        ])
+        #expect(
+            r.messages == [
+                "t.yaml:5:15: error: a batch of 65536 images of [64x512x512] takes 4096.0 GiB, more than the 16.0 GiB memory "
+                    + "limit; lower data.batch_size"
+            ])
     }
 
     @Test func hugeModelIsRefusedAtTheBackbone() {
-        let r = check("""
+        let r = check(
+            """
             schema: canopy/1
             data: {dataset: cifar10, batch_size: 1}
             model:
@@ -84,8 +91,9 @@ import Testing
         #expect(backbone("depth: 1208") == ["t.yaml:4:41: error: depth 1208 is more than 200 blocks per stage (at most 1202 for basic blocks)"])
         #expect(backbone("depth: -9223372036854775808") == ["t.yaml:4:41: error: depth -9223372036854775808 is not 6n+2 for basic blocks"])
         #expect(backbone("depth: 8, blocks_per_stage: 201") == ["t.yaml:4:62: error: must be between 1 and 200, found 201"])
-        #expect(backbone("depth: 8, widths: [16, 32, 5000]")
-            == ["t.yaml:4:52: error: expected three stage widths between 1 and 4096, found [16, 32, 5000]"])
+        #expect(
+            backbone("depth: 8, widths: [16, 32, 5000]")
+                == ["t.yaml:4:52: error: expected three stage widths between 1 and 4096, found [16, 32, 5000]"])
     }
 }
 
@@ -112,8 +120,10 @@ import Testing
         write(Self.resnet1202, to: directory + "/r1202.yaml")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -v 1048576 && exec \"$0\" \(arguments) \"$1\" > \"$2\" 2>&1",
-                             executable, directory + "/r1202.yaml", directory + "/out"]
+        process.arguments = [
+            "-c", "ulimit -v 1048576 && exec \"$0\" \(arguments) \"$1\" > \"$2\" 2>&1",
+            executable, directory + "/r1202.yaml", directory + "/out",
+        ]
         try process.run()
         process.waitUntilExit()
         return (process.terminationStatus, (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? "")

@@ -37,19 +37,23 @@ import Testing
     }
 
     @Test func aNewNameAppendsATerm() throws {
-        let r = check(Self.one + """
-            losses:
-              ce_trunk_free: {plugin: cross_entropy, inputs: {logits: "branch[1].logits", target: target}, weight: 0.5}
+        let r = check(
+            Self.one + """
+                losses:
+                  ce_trunk_free: {plugin: cross_entropy, inputs: {logits: "branch[1].logits", target: target}, weight: 0.5}
 
-            """)
+                """)
         #expect(r.messages == [])
         #expect(r.compiled?.spec.losses.map(\.name) == ["ce_branches", "ce_ensemble", "kl_branches", "ce_trunk_free"])
     }
 
     @Test func anIndexPastTheEndIsPositioned() {
         let r = check(Self.one, overrides: ["losses.3.weight=2"])
-        #expect(r.messages == ["<command line>:1:8: error: index 3 is out of range: the list has 3 items "
-                               + "(ce_branches, ce_ensemble, kl_branches)"])
+        #expect(
+            r.messages == [
+                "<command line>:1:8: error: index 3 is out of range: the list has 3 items "
+                    + "(ce_branches, ce_ensemble, kl_branches)"
+            ])
     }
 
     @Test func aBasePatchesItsOwnBase() throws {
@@ -61,8 +65,11 @@ import Testing
 
     @Test func anUnknownMethodKeyIsOneErrorListingTheValidKeys() {
         let r = check(Self.one.replacingOccurrences(of: "ramp: 2}", with: "ramp: 2, label_smoothing: 0.1}"))
-        #expect(r.messages == ["t.yaml:2:57: error: unknown key 'label_smoothing' "
-                               + "(valid keys: branches, from, ramp, teacher_eps, temperature)"])
+        #expect(
+            r.messages == [
+                "t.yaml:2:57: error: unknown key 'label_smoothing' "
+                    + "(valid keys: branches, from, ramp, teacher_eps, temperature)"
+            ])
     }
 
     @Test func anUnknownMethodIsOneError() {

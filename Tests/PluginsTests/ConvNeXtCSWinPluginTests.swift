@@ -53,8 +53,12 @@ import Testing
         #expect(report.deployMACs == c.macs)
     }
 
-    @Test(arguments: cases, ["{name: one, branches: 3, from: stage3}", "{name: okddip, branches: 3, from: stage3}",
-                             "{name: t2b, branches: 3, stages: [stage3, stage4]}"])
+    @Test(
+        arguments: cases,
+        [
+            "{name: one, branches: 3, from: stage3}", "{name: okddip, branches: 3, from: stage3}",
+            "{name: t2b, branches: 3, stages: [stage3, stage4]}",
+        ])
     func methodsDeployThePlainBackbone(_ c: Case, _ method: String) throws {
         let report = try Self.report(Self.spec(c.backbone, method: method))
         #expect(report.deployParameters == c.params)
@@ -90,20 +94,27 @@ import Testing
     }
 
     @Test func t2bBranchTypeAndStyleCanBeOverridden() throws {
-        let conv = try Self.parameterNames(Self.spec("{name: cswin, variant: T}",
-                                                     method: "{name: t2b, stages: [stage3, stage4], branch_type: conv, norm: batch, activation: relu}"))
+        let conv = try Self.parameterNames(
+            Self.spec(
+                "{name: cswin, variant: T}",
+                method: "{name: t2b, stages: [stage3, stage4], branch_type: conv, norm: batch, activation: relu}"))
         #expect(conv.isSuperset(of: ["branch.2.dw.weight", "branch.2.bn.weight"]))
-        let token = try Self.parameterNames(Self.spec("{name: resnet_cifar, depth: 8}",
-                                                      method: "{name: t2b, branch_type: token, poolings: [max, max, attention]}"))
+        let token = try Self.parameterNames(
+            Self.spec(
+                "{name: resnet_cifar, depth: 8}",
+                method: "{name: t2b, branch_type: token, poolings: [max, max, attention]}"))
         #expect(token.isSuperset(of: ["branch.0.proj.weight", "branch.2.pool.query"]))
         #expect(!token.contains("branch.1.pool.query"))
     }
 
-    @Test(arguments: [("branch_type: mlp", "unknown branch type 'mlp'"), ("poolings: [mean, sum, max]", "unknown pooling 'sum'"),
-                      ("poolings: [mean]", "expected 3 poolings"), ("norm: group", "unknown norm 'group'"),
-                      ("activation: silu", "unknown activation 'silu'")])
+    @Test(arguments: [
+        ("branch_type: mlp", "unknown branch type 'mlp'"), ("poolings: [mean, sum, max]", "unknown pooling 'sum'"),
+        ("poolings: [mean]", "expected 3 poolings"), ("norm: group", "unknown norm 'group'"),
+        ("activation: silu", "unknown activation 'silu'"),
+    ])
     func badT2BBranchParams(_ param: String, _ message: String) throws {
-        let (experiment, diagnostics) = try Self.compile(Self.spec("{name: cswin, variant: T}", method: "{name: t2b, stages: [stage3, stage4], \(param)}"))
+        let (experiment, diagnostics) = try Self.compile(
+            Self.spec("{name: cswin, variant: T}", method: "{name: t2b, stages: [stage3, stage4], \(param)}"))
         #expect(experiment == nil)
         let error = try #require(diagnostics.first)
         #expect(error.message.contains(message), "\(error.message)")
@@ -160,8 +171,10 @@ import Testing
         let names = Set(experiment.graph.parameters.map { experiment.graph[$0].name })
         #expect(names.contains("branch.1.stem.0.weight"))
         #expect(names.contains("branch.0.downsample_layers.3.1.weight"))
-        let (two, d2) = try Self.compile(Self.spec("{name: cswin, depths: [1, 1, 1, 1], heads: [2, 2, 4, 4], embed_dim: 8}",
-                                                   method: "{name: dml, branches: 2}"))
+        let (two, d2) = try Self.compile(
+            Self.spec(
+                "{name: cswin, depths: [1, 1, 1, 1], heads: [2, 2, 4, 4], embed_dim: 8}",
+                method: "{name: dml, branches: 2}"))
         let cswin = try #require(two, "\(d2.map(\.message))")
         #expect(Set(cswin.graph.parameters.map { cswin.graph[$0].name }).contains("branch.1.stage1_conv_embed.0.weight"))
     }

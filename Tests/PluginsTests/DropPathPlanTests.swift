@@ -54,8 +54,10 @@ import Testing
                 seed.i[0] = run
                 seed.i[1] = counter
                 plan.run()
-                let grads = Array(UnsafeBufferPointer(start: net.memory.gradients.base.assumingMemoryBound(to: Float.self),
-                                                      count: net.memory.trainableCount))
+                let grads = Array(
+                    UnsafeBufferPointer(
+                        start: net.memory.gradients.base.assumingMemoryBound(to: Float.self),
+                        count: net.memory.trainableCount))
                 return (plan.output(net.logits)!.toArray(), grads)
             }
             let first = try step(7, 0), again = try step(7, 0), next = try step(7, 1)

@@ -40,27 +40,43 @@ import Testing
     /// Per method, every attr it understands (beyond `method` and the documentation keys).
     static let attrRules: [String: [String: AttrRule]] = [
         "baseline": [:],
-        "kd": ["temperature": .param("temperature"), "alpha": .param("alpha"), "teacher_detached": .fixed(.bool(true)),
-               "teacher_eps": .fixed(.double(0))],
-        "dml": ["networks": .param("branches"), "temperature": .param("temperature"), "teacher_detached": .param("detach"),
-                "teacher_eps": .fixed(.double(0))],
-        "one": ["branches": .param("branches"), "temperature": .param("temperature"), "teacher_eps": .param("teacher_eps"),
-                "teacher_detached": .fixed(.bool(true)), "ramp_weight": .rampWeight, "bn_eps": .fixed(.double(1e-5)),
-                "bn_momentum": .fixed(.double(0.1)), "bn_training": .fixed(.bool(true))],
-        "okddip": ["peers": .param("branches"), "proj_dim": .param("proj_dim"), "temperature": .param("temperature"),
-                   "alpha": .param("alpha"), "teacher_eps": .param("teacher_eps"), "teacher_detached": .fixed(.bool(false)),
-                   "ramp_weight": .rampWeight],
-        "t2b_feature": ["branches": .param("branches"), "decorrelation": .fixed(.string("feature_cross_correlation")),
-                        "std_eps": .fixed(.double(1e-5))],
-        "t2b_variantA": ["branches": .param("branches"), "decorrelation": .fixed(.string("offdiag_cross_correlation")),
-                         "std_eps": .fixed(.double(1e-5))],
-        "t2b_variantB": ["branches": .param("branches"), "decorrelation": .fixed(.string("logit_pearson")),
-                         "temperature": .param("temperature"), "pearson_eps": .fixed(.double(1e-8))],
-        "t2b_total": ["branches": .param("branches"), "temperature": .param("temperature"), "teacher_eps": .fixed(.double(0)),
-                      "teacher_detached": .param("detach_teachers"), "ramp_weight": .rampWeight, "lambda_bw": .param("lambda_bw"),
-                      "lambda_ens": .param("lambda_ens"), "lambda_dec": .param("lambda_dec"),
-                      "decorrelation": .fixed(.string("feature_cross_correlation")), "std_eps": .fixed(.double(1e-5)),
-                      "ensemble_to_branch_kd": .param("ensemble_to_branch_kd")],
+        "kd": [
+            "temperature": .param("temperature"), "alpha": .param("alpha"), "teacher_detached": .fixed(.bool(true)),
+            "teacher_eps": .fixed(.double(0)),
+        ],
+        "dml": [
+            "networks": .param("branches"), "temperature": .param("temperature"), "teacher_detached": .param("detach"),
+            "teacher_eps": .fixed(.double(0)),
+        ],
+        "one": [
+            "branches": .param("branches"), "temperature": .param("temperature"), "teacher_eps": .param("teacher_eps"),
+            "teacher_detached": .fixed(.bool(true)), "ramp_weight": .rampWeight, "bn_eps": .fixed(.double(1e-5)),
+            "bn_momentum": .fixed(.double(0.1)), "bn_training": .fixed(.bool(true)),
+        ],
+        "okddip": [
+            "peers": .param("branches"), "proj_dim": .param("proj_dim"), "temperature": .param("temperature"),
+            "alpha": .param("alpha"), "teacher_eps": .param("teacher_eps"), "teacher_detached": .fixed(.bool(false)),
+            "ramp_weight": .rampWeight,
+        ],
+        "t2b_feature": [
+            "branches": .param("branches"), "decorrelation": .fixed(.string("feature_cross_correlation")),
+            "std_eps": .fixed(.double(1e-5)),
+        ],
+        "t2b_variantA": [
+            "branches": .param("branches"), "decorrelation": .fixed(.string("offdiag_cross_correlation")),
+            "std_eps": .fixed(.double(1e-5)),
+        ],
+        "t2b_variantB": [
+            "branches": .param("branches"), "decorrelation": .fixed(.string("logit_pearson")),
+            "temperature": .param("temperature"), "pearson_eps": .fixed(.double(1e-8)),
+        ],
+        "t2b_total": [
+            "branches": .param("branches"), "temperature": .param("temperature"), "teacher_eps": .fixed(.double(0)),
+            "teacher_detached": .param("detach_teachers"), "ramp_weight": .rampWeight, "lambda_bw": .param("lambda_bw"),
+            "lambda_ens": .param("lambda_ens"), "lambda_dec": .param("lambda_dec"),
+            "decorrelation": .fixed(.string("feature_cross_correlation")), "std_eps": .fixed(.double(1e-5)),
+            "ensemble_to_branch_kd": .param("ensemble_to_branch_kd"),
+        ],
     ]
 
     /// Golden output name -> the values the head may produce, the first found is used (`[*]`:
@@ -109,7 +125,8 @@ import Testing
         var head = SpecDecoder.decodeHead(expansion, diagnostics: diagnostics)
         if let kept = part?.losses { head.losses = head.losses.filter { kept.contains($0.name) } }
         // Branches: whole copies (`model.branches`) or a counted node named `branch`, as the compiler counts them.
-        let branchCount = expansion["model"]?["branches"]?["count"]?.int
+        let branchCount =
+            expansion["model"]?["branches"]?["count"]?.int
             ?? head.nodes.first { $0.name == "branch" }?.count ?? 0
         let branchPoint = expansion["model"]?["branches"]?["from"]?.string ?? "stage2"
 
@@ -140,14 +157,19 @@ import Testing
         // The mean ensemble over the given branch logits.
         if expansion["model"]?["ensemble"]?.string == "mean", let first = values["branch[0].logits"] {
             var sum = first, k = 1
-            while let z = values["branch[\(k)].logits"] { sum = b.add("ensemble.sum\(k)", sum, z); k += 1 }
+            while let z = values["branch[\(k)].logits"] {
+                sum = b.add("ensemble.sum\(k)", sum, z)
+                k += 1
+            }
             values["ensemble.logits"] = b.unary("scale", "ensemble.logits", sum, params: .object([("alpha", .double(1 / Double(k)))]))
         }
         let compiler = ExperimentCompiler(plugins: plugins, diagnostics: diagnostics)
-        let losses = compiler.compileHead(nodes: nodes, losses: head.losses, &b, values: &values, branchCount: branchCount,
-                                          classes: classes)
-        try #require(diagnostics.errorCount == 0 && b.errors.isEmpty,
-                     "\(file.label): \(diagnostics.diagnostics.map(\.message)) \(b.errors)")
+        let losses = compiler.compileHead(
+            nodes: nodes, losses: head.losses, &b, values: &values, branchCount: branchCount,
+            classes: classes)
+        try #require(
+            diagnostics.errorCount == 0 && b.errors.isEmpty,
+            "\(file.label): \(diagnostics.diagnostics.map(\.message)) \(b.errors)")
 
         // Which values the checks read.
         var outputs = losses.map(\.value)
@@ -156,8 +178,9 @@ import Testing
             for valueName in candidates {
                 var list: [ValueID]
                 if valueName.contains("[*]") {
-                    list = Array((0...).lazy.map { values[valueName.replacingOccurrences(of: "[*]", with: "[\($0)]")] }
-                        .prefix { $0 != nil }.map { $0! })
+                    list = Array(
+                        (0...).lazy.map { values[valueName.replacingOccurrences(of: "[*]", with: "[\($0)]")] }
+                            .prefix { $0 != nil }.map { $0! })
                 } else if let star = valueName.firstIndex(of: "*") {
                     let (head, tail) = (valueName[..<star], valueName[valueName.index(after: star)...])
                     list = b.graph.values.indices.filter { b.graph.values[$0].name.hasPrefix(head) && b.graph.values[$0].name.hasSuffix(tail) }
@@ -204,8 +227,9 @@ import Testing
                 try #require(!list.isEmpty, "\(file.label): the head produces no \(Self.namedOutputs[short]!)")
                 errors.append((name, golden.relativeError(name, try list.flatMap { try #require(plan.output($0)).toArray() })))
             } else {
-                let computed = try Self.term(short, count: golden.file[name]!.shape.reduce(1, *), losses: losses, values: termValues,
-                                             weights: weights, label: file.label)
+                let computed = try Self.term(
+                    short, count: golden.file[name]!.shape.reduce(1, *), losses: losses, values: termValues,
+                    weights: weights, label: file.label)
                 errors.append((name, golden.relativeError(name, computed.map(Float.init))))
             }
         }
@@ -245,8 +269,10 @@ import Testing
     }
 
     /// A named term of `count` values (see the suite's doc comment).
-    static func term(_ name: String, count: Int, losses: [CompiledLoss], values: [Double], weights: [Double],
-                     label: String) throws -> [Double] {
+    static func term(
+        _ name: String, count: Int, losses: [CompiledLoss], values: [Double], weights: [Double],
+        label: String
+    ) throws -> [Double] {
         func index(_ lossName: String) -> (group: String, k: Int?, part: Bool) {
             guard let open = lossName.firstIndex(of: "["), let close = lossName.firstIndex(of: "]") else { return (lossName, nil, false) }
             let k = Int(lossName[lossName.index(after: open)..<close])

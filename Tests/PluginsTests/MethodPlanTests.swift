@@ -14,8 +14,9 @@ import Testing
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let diagnostics = DiagnosticEngine()
-        return try #require(SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
-                            "\(diagnostics.diagnostics.map(\.message))")
+        return try #require(
+            SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
+            "\(diagnostics.diagnostics.map(\.message))")
     }
 
     static func spec(_ method: String, depth: Int = 8, widths: [Int] = [16, 32, 64], data: String = "{dataset: cifar100, batch_size: 8}") -> String {
@@ -47,8 +48,10 @@ import Testing
     /// noise): after 60 SGD steps of batch 32 the deployed branch and the gated ensemble
     /// classify held-out images far above chance (25%).
     @Test func oneLearnsASmallTask() throws {
-        let experiment = try Self.compile(Self.spec("{name: one, branches: 3, ramp: 0}", widths: [4, 8, 8],
-                                                    data: "{dataset: synthetic, batch_size: 32, synthetic: {channels: 1, size: 8, classes: 4}}"))
+        let experiment = try Self.compile(
+            Self.spec(
+                "{name: one, branches: 3, ramp: 0}", widths: [4, 8, 8],
+                data: "{dataset: synthetic, batch_size: 32, synthetic: {channels: 1, size: 8, classes: 4}}"))
         let memory = ModelMemory(graph: experiment.graph)
         memory.initialize(seed: 1)
         let heads = [experiment.values["branch[0].logits"]!, experiment.values["gate.logits"]!]
@@ -77,9 +80,11 @@ import Testing
         for _ in 0..<60 {
             _ = batch(train)
             train.run()
-            sgd.step(FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
-                                    grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: memory.trainableCount),
-                     state: &state, lr: sgd.learningRate)
+            sgd.step(
+                FlatParameters(
+                    values: memory.parameters.base.assumingMemoryBound(to: Float.self),
+                    grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: memory.trainableCount),
+                state: &state, lr: sgd.learningRate)
         }
         var correct = [0, 0]
         for _ in 0..<4 {
@@ -97,5 +102,3 @@ import Testing
         #expect(correct[1] >= 96, "ensemble: \(correct[1]) of 128 correct")
     }
 }
-
-

@@ -50,8 +50,10 @@ import Testing
         try attrs.expect("image_size", .array([.int(x.shape[2]), .int(x.shape[3])]))
         var loss = try attrs.object("loss")
         try loss.expect("name", .string("cross_entropy"))
-        let lossParams = ParamValue.object([("reduction", .string(try loss.string("reduction"))),
-                                            ("label_smoothing", .double(try loss.double("label_smoothing")))])
+        let lossParams = ParamValue.object([
+            ("reduction", .string(try loss.string("reduction"))),
+            ("label_smoothing", .double(try loss.double("label_smoothing"))),
+        ])
         try loss.finish()
         let optimizer = try attrs.take("optimizer")
         let zeroGrads = Set(try attrs.strings("identically_zero_grads", optional: true))
@@ -64,19 +66,25 @@ import Testing
         let lossValue = b.apply("cross_entropy", name: "loss", params: lossParams, inputs: [logits, target])[0]
         b.addLoss("ce", lossValue)
         try #require(b.errors.isEmpty, "\(b.errors)")
-        let worst = try Self.step(golden, label: file.label, graph: b.graph, logits: logits, loss: lossValue,
-                                  optimizer: optimizer, zeroGrads: zeroGrads)
+        let worst = try Self.step(
+            golden, label: file.label, graph: b.graph, logits: logits, loss: lossValue,
+            optimizer: optimizer, zeroGrads: zeroGrads)
         print("model golden \(file.label): max relative L2 error \(worst.error) (\(worst.name))")
     }
 
     /// Runs the step and checks every tensor; returns the largest error and its tensor.
-    static func step(_ golden: GoldenCase, label: String, graph: Graph, logits: ValueID, loss: ValueID,
-                     optimizer config: ParamValue, zeroGrads: Set<String>) throws -> (error: Double, name: String) {
+    static func step(
+        _ golden: GoldenCase, label: String, graph: Graph, logits: ValueID, loss: ValueID,
+        optimizer config: ParamValue, zeroGrads: Set<String>
+    ) throws -> (error: Double, name: String) {
         let memory = ModelMemory(graph: graph)
         let plan = PlanLowering.lower(memory, purpose: .train, outputs: [logits, loss])
         let fileParams = Set(golden.file.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) })
         let graphParams = Set(graph.parameters.map { graph[$0].name })
-        #expect(fileParams == graphParams, "\(label): parameters only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
+        #expect(
+            fileParams == graphParams,
+            "\(label): parameters only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())"
+        )
         for (name, tensor) in memory.namedTensors {
             try golden.load((golden.has("param.\(name)") ? "param." : "state.") + name, into: tensor)
         }
@@ -103,7 +111,8 @@ import Testing
             return pairs.remove(at: i).value
         }
         guard case let .string(name)? = take("name"),
-              let type = BuiltInOptimizers.all.first(where: { $0.name == name }) else {
+            let type = BuiltInOptimizers.all.first(where: { $0.name == name })
+        else {
             throw GoldenError("\(label): unknown optimizer")
         }
         var stepsBefore = 0
@@ -144,9 +153,11 @@ import Testing
             }
         }
         var state = OptimizerState(buffers: buffers, steps: stepsBefore)
-        optimizer.step(FlatParameters(values: base, grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: count,
-                                      decayScale: hasScale ? UnsafePointer(scale) : nil),
-                       state: &state, lr: optimizer.learningRate)
+        optimizer.step(
+            FlatParameters(
+                values: base, grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: count,
+                decayScale: hasScale ? UnsafePointer(scale) : nil),
+            state: &state, lr: optimizer.learningRate)
         for (name, tensor) in memory.namedTensors {
             errors.append(("out.\(name)", golden.relativeError("out.\(name)", tensor.toArray())))
         }
@@ -198,8 +209,9 @@ import Testing
 
     /// The CSWin of a `model: cswin` case.
     static func cswin(_ attrs: inout StrictAttrs) throws -> CSWin {
-        var net = CSWin(dims: try attrs.ints("dims"), depths: try attrs.ints("depths"), heads: try attrs.ints("heads"),
-                        splitSizes: try attrs.ints("split_sizes"), classes: try attrs.int("num_classes"))
+        var net = CSWin(
+            dims: try attrs.ints("dims"), depths: try attrs.ints("depths"), heads: try attrs.ints("heads"),
+            splitSizes: try attrs.ints("split_sizes"), classes: try attrs.int("num_classes"))
         try attrs.expect("embed_dim", .int(net.dims.first ?? 0))
         net.mlpRatio = try attrs.int("mlp_ratio")
         net.qkvBias = try attrs.bool("qkv_bias")

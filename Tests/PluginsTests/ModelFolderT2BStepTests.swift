@@ -50,8 +50,12 @@ import Testing
         try permeation.expect("pool_stride", .int(2))
         try permeation.expect("detached", .bool(false))
         try permeation.finish()
-        try method.expect("branch", .object([("dw_bias", .bool(false)), ("pw_bias", .bool(false)), ("norm", .string("batchnorm2d")),
-                                             ("activation", .string("relu")), ("pool", .string("global_mean"))]))
+        try method.expect(
+            "branch",
+            .object([
+                ("dw_bias", .bool(false)), ("pw_bias", .bool(false)), ("norm", .string("batchnorm2d")),
+                ("activation", .string("relu")), ("pool", .string("global_mean")),
+            ]))
         try method.finish()
         var loss = try attrs.object("loss")
         try loss.expect("name", .string("t2b_total"))
@@ -89,8 +93,9 @@ import Testing
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let diagnostics = DiagnosticEngine()
-        let compiled = try #require(SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
-                                    "\(diagnostics.render())")
+        let compiled = try #require(
+            SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
+            "\(diagnostics.render())")
         let graph = compiled.graph
         let value = { (name: String) throws -> ValueID in try #require(compiled.values[name], "no value \(name)") }
         let trunk = try value("trunk.logits"), ensemble = try value("ensemble.logits")
@@ -98,8 +103,9 @@ import Testing
         let features = try (0..<k).map { try value("branch[\($0)].feature") }
 
         let memory = ModelMemory(graph: graph)
-        let plan = PlanLowering.lower(memory, purpose: .train,
-                                      outputs: [trunk, ensemble] + branchLogits + features + compiled.losses.map(\.value))
+        let plan = PlanLowering.lower(
+            memory, purpose: .train,
+            outputs: [trunk, ensemble] + branchLogits + features + compiled.losses.map(\.value))
         // Weights of the formula: the ramp's value is the file's ramp_weight.
         var weights: [String: Double] = [:]
         for l in compiled.losses {
@@ -114,7 +120,9 @@ import Testing
         #expect(weights["ce_trunk"] == 1 && weights["decorrelation"] == lambdaDec && weights["kd_ensemble"] == ramp * lambdaEns)
         let fileParams = Set(golden.file.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) })
         let graphParams = Set(graph.parameters.map { graph[$0].name })
-        #expect(fileParams == graphParams, "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
+        #expect(
+            fileParams == graphParams,
+            "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
         for (name, tensor) in memory.namedTensors {
             try golden.load((golden.has("param.\(name)") ? "param." : "state.") + name, into: tensor)
         }
@@ -150,9 +158,11 @@ import Testing
         defer { buffers.forEach { $0.deallocate() } }
         for buffer in buffers { buffer.initialize(repeating: 0, count: count) }
         var state = OptimizerState(buffers: buffers)
-        sgd.step(FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
-                                grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: count),
-                 state: &state, lr: sgd.learningRate)
+        sgd.step(
+            FlatParameters(
+                values: memory.parameters.base.assumingMemoryBound(to: Float.self),
+                grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: count),
+            state: &state, lr: sgd.learningRate)
         for (name, tensor) in memory.namedTensors {
             errors.append(("out.\(name)", golden.relativeError("out.\(name)", tensor.toArray())))
         }

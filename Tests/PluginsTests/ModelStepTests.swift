@@ -20,7 +20,8 @@ import Testing
         var attrs = try AttrReader(golden.attrs)
         attrs.documentation("names")
         guard case let .string(model)? = attrs.take("model"),
-              let depth = firstInt(after: "ResNet-", in: model), model.contains("basic blocks") else {
+            let depth = firstInt(after: "ResNet-", in: model), model.contains("basic blocks")
+        else {
             throw GoldenError("\(file.label): unsupported model")
         }
         guard case .string("mean cross-entropy")? = attrs.take("loss") else { throw GoldenError("unsupported loss") }
@@ -60,8 +61,9 @@ import Testing
         var state = OptimizerState(buffers: optimizer.stateNames.map { _ in momentum })
         let params = memory.parameters.base.assumingMemoryBound(to: Float.self)
         let grads = memory.gradients.base.assumingMemoryBound(to: Float.self)
-        optimizer.step(FlatParameters(values: params, grads: grads, count: memory.trainableCount), state: &state,
-                       lr: optimizer.learningRate)
+        optimizer.step(
+            FlatParameters(values: params, grads: grads, count: memory.trainableCount), state: &state,
+            lr: optimizer.learningRate)
         for (name, tensor) in memory.namedTensors {
             errors.append(("out.\(name)", golden.relativeError("out.\(name)", tensor.toArray())))
         }
@@ -85,10 +87,13 @@ import Testing
         var i = 1
         while i < words.count {
             switch words[i] {
-            case "nesterov": pairs.append(("nesterov", .bool(true))); i += 1
+            case "nesterov":
+                pairs.append(("nesterov", .bool(true)))
+                i += 1
             case "lr", "momentum", "weight_decay":
                 guard i + 1 < words.count, let v = Double(words[i + 1]) else { throw GoldenError("bad optimizer '\(text)'") }
-                pairs.append((words[i], .double(v))); i += 2
+                pairs.append((words[i], .double(v)))
+                i += 2
             default: throw GoldenError("unknown optimizer word '\(words[i])'")
             }
         }

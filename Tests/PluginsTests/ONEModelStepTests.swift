@@ -34,8 +34,12 @@ import Testing
         try method.expect("name", .string("one"))
         let branches = try method.int("branches")
         try method.expect("branch_point", .string("layer2"))
-        try method.expect("gate", .object([("input", .string("global_mean")), ("fc_bias", .bool(true)), ("norm", .string("batchnorm1d")),
-                                           ("activation", .string("relu")), ("output", .string("softmax"))]))
+        try method.expect(
+            "gate",
+            .object([
+                ("input", .string("global_mean")), ("fc_bias", .bool(true)), ("norm", .string("batchnorm1d")),
+                ("activation", .string("relu")), ("output", .string("softmax")),
+            ]))
         try method.finish()
         var loss = try attrs.object("loss")
         try loss.expect("name", .string("one"))
@@ -54,26 +58,29 @@ import Testing
 
         // The spec, through the whole front end.
         let spec = """
-        schema: canopy/1
-        method: {name: one, branches: \(branches), from: stage2, temperature: \(temperature), teacher_eps: \(teacherEps)}
-        data:
-          dataset: synthetic
-          batch_size: \(batch)
-          synthetic: {channels: \(channels), size: \(size[0]), classes: \(classes)}
-        model:
-          backbone: {name: resnet_cifar, depth: \(6 * blocks[0] + 2), widths: [\(widths.map(String.init).joined(separator: ", "))]}
-        optimizer: {name: sgd}
-        """
+            schema: canopy/1
+            method: {name: one, branches: \(branches), from: stage2, temperature: \(temperature), teacher_eps: \(teacherEps)}
+            data:
+              dataset: synthetic
+              batch_size: \(batch)
+              synthetic: {channels: \(channels), size: \(size[0]), classes: \(classes)}
+            model:
+              backbone: {name: resnet_cifar, depth: \(6 * blocks[0] + 2), widths: [\(widths.map(String.init).joined(separator: ", "))]}
+            optimizer: {name: sgd}
+            """
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("one-step-\(UUID().uuidString).yaml").path
         try spec.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let diagnostics = DiagnosticEngine()
-        let experiment = try #require(SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
-                                      "\(diagnostics.diagnostics.map(\.message))")
+        let experiment = try #require(
+            SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
+            "\(diagnostics.diagnostics.map(\.message))")
         let graph = experiment.graph
         let fileParams = Set(golden.file.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) })
         let graphParams = Set(graph.parameters.map { graph[$0].name })
-        #expect(fileParams == graphParams, "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
+        #expect(
+            fileParams == graphParams,
+            "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
 
         let branchLogits = (0..<branches).map { experiment.values["branch[\($0)].logits"]! }
         let gateWeights = try #require(experiment.values["gate.weights"]), ensemble = try #require(experiment.values["gate.logits"])
@@ -119,9 +126,11 @@ import Testing
         defer { momentum.deallocate() }
         momentum.initialize(repeating: 0, count: memory.trainableCount)
         var state = OptimizerState(buffers: sgd.stateNames.map { _ in momentum })
-        sgd.step(FlatParameters(values: memory.parameters.base.assumingMemoryBound(to: Float.self),
-                                grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: memory.trainableCount),
-                 state: &state, lr: sgd.learningRate)
+        sgd.step(
+            FlatParameters(
+                values: memory.parameters.base.assumingMemoryBound(to: Float.self),
+                grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: memory.trainableCount),
+            state: &state, lr: sgd.learningRate)
         for (name, tensor) in memory.namedTensors { errors.append(("out.\(name)", golden.relativeError("out.\(name)", tensor.toArray()))) }
         for (name, error) in errors {
             #expect(error <= golden.tolerance, "\(file.label) \(name): relative error \(error) > \(golden.tolerance)")

@@ -74,24 +74,29 @@ import Testing
         let (b, _) = try Self.build(depth: 18)
         let names = b.graph.parameters.map { b.graph[$0].name }
         #expect(names.count == 62)
-        #expect(Array(names.prefix(9)) == [
-            "conv1.weight", "bn1.weight", "bn1.bias",
-            "layer1.0.conv1.weight", "layer1.0.bn1.weight", "layer1.0.bn1.bias",
-            "layer1.0.conv2.weight", "layer1.0.bn2.weight", "layer1.0.bn2.bias",
-        ])
-        #expect(Array(names.suffix(8)) == [
-            "layer4.1.conv1.weight", "layer4.1.bn1.weight", "layer4.1.bn1.bias",
-            "layer4.1.conv2.weight", "layer4.1.bn2.weight", "layer4.1.bn2.bias",
-            "fc.weight", "fc.bias",
-        ])
+        #expect(
+            Array(names.prefix(9)) == [
+                "conv1.weight", "bn1.weight", "bn1.bias",
+                "layer1.0.conv1.weight", "layer1.0.bn1.weight", "layer1.0.bn1.bias",
+                "layer1.0.conv2.weight", "layer1.0.bn2.weight", "layer1.0.bn2.bias",
+            ])
+        #expect(
+            Array(names.suffix(8)) == [
+                "layer4.1.conv1.weight", "layer4.1.bn1.weight", "layer4.1.bn1.bias",
+                "layer4.1.conv2.weight", "layer4.1.bn2.weight", "layer4.1.bn2.bias",
+                "fc.weight", "fc.bias",
+            ])
         let shapes = Dictionary(uniqueKeysWithValues: b.graph.parameters.map { (b.graph[$0].name, b.graph[$0].spec.shape) })
         #expect(shapes["layer2.0.downsample.0.weight"] == [128, 64, 1, 1])
         #expect(shapes["layer2.0.downsample.1.weight"] == [128])
         #expect(shapes["layer4.0.conv1.weight"] == [512, 256, 3, 3])
         #expect(shapes["fc.weight"] == [100, 512])
         #expect(shapes["layer1.0.downsample.0.weight"] == nil)
-        #expect(names.filter { $0.contains("downsample.0") } == ["layer2.0.downsample.0.weight", "layer3.0.downsample.0.weight",
-                                                                  "layer4.0.downsample.0.weight"])
+        #expect(
+            names.filter { $0.contains("downsample.0") } == [
+                "layer2.0.downsample.0.weight", "layer3.0.downsample.0.weight",
+                "layer4.0.downsample.0.weight",
+            ])
     }
 
     @Test func resNet50ProjectsIntoTheFirstStage() throws {
@@ -180,10 +185,14 @@ import Testing
 
     @Test(arguments: [
         ("{name: resnet, depth: 20}", "depth", "depth 20 is not a ResNet depth (18, 34, 50, 101 or 152)"),
-        ("{name: resnet, depth: 18, widths: [64, 128, 256]}", "widths",
-         "expected four stage widths between 1 and 4096, found [64, 128, 256]"),
-        ("{name: resnet, depth: 34, widths: [64, 128, 0, 512]}", "widths",
-         "expected four stage widths between 1 and 4096, found [64, 128, 0, 512]"),
+        (
+            "{name: resnet, depth: 18, widths: [64, 128, 256]}", "widths",
+            "expected four stage widths between 1 and 4096, found [64, 128, 256]"
+        ),
+        (
+            "{name: resnet, depth: 34, widths: [64, 128, 0, 512]}", "widths",
+            "expected four stage widths between 1 and 4096, found [64, 128, 0, 512]"
+        ),
     ])
     func badParamsArePositioned(_ backbone: String, _ key: String, _ message: String) throws {
         let text = Self.spec(backbone)
@@ -204,7 +213,8 @@ import Testing
         #expect(d1.map(\.message) == ["missing required key 'depth'"])
         let (late, d2) = try Self.compile(Self.spec("{name: resnet, depth: 18}", method: "{name: one, branches: 2, from: stage4}"))
         #expect(late == nil)
-        #expect(d2.contains { $0.message.contains("resnet cannot fork after 'stage4' (branch points: input, stage1, stage2, stage3)") },
-                "\(d2.map(\.message))")
+        #expect(
+            d2.contains { $0.message.contains("resnet cannot fork after 'stage4' (branch points: input, stage1, stage2, stage3)") },
+            "\(d2.map(\.message))")
     }
 }

@@ -79,15 +79,18 @@ import Testing
 
     @Test func listInputRules() {
         let dec = { (inputs: String, extra: String) in
-            Self.spec(method: "method: {name: t2b, decorrelation: off}",
-                      losses: "losses: [{name: d, plugin: decorrelation, \(extra) inputs: \(inputs)}]")
+            Self.spec(
+                method: "method: {name: t2b, decorrelation: off}",
+                losses: "losses: [{name: d, plugin: decorrelation, \(extra) inputs: \(inputs)}]")
         }
         // A list input takes every branch without foreach; an ordinary input still needs foreach.
         #expect(Self.compile(dec("{branches: \"branch[*].feature\"}", "")).0 != nil)
-        #expect(Self.compile(dec("{branches: \"branch[*].feature\", target: \"branch[*].logits\"}", "")).1
-            .contains("'[*]' needs 'foreach: branch' on the loss"))
-        #expect(Self.compile(dec("{branches: \"branch[*].logits\"}", "params: {variant: B},")).1
-            .contains("variant B needs input 'target'"))
+        #expect(
+            Self.compile(dec("{branches: \"branch[*].feature\", target: \"branch[*].logits\"}", "")).1
+                .contains("'[*]' needs 'foreach: branch' on the loss"))
+        #expect(
+            Self.compile(dec("{branches: \"branch[*].logits\"}", "params: {variant: B},")).1
+                .contains("variant B needs input 'target'"))
         #expect(Self.compile(dec("{branches: \"branch[*].logits\", target: target}", "params: {variant: B},")).0 != nil)
         let plain = Self.spec(method: "", losses: "losses: [{name: d, plugin: decorrelation, inputs: {branches: \"branch[*].feature\"}}]")
         #expect(Self.compile(plain).1.contains("names every branch but the model has no branches"))

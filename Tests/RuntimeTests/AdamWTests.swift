@@ -11,8 +11,10 @@ import Testing
     ]
 
     /// torch.optim.AdamW by hand, in Double; returns params, m, v (or vmax with amsgrad) after each step.
-    static func reference(lr: Double, b1: Double, b2: Double, eps: Double, wd: Double, amsgrad: Bool,
-                          scale: [Double]? = nil) -> [([Double], [Double], [Double])] {
+    static func reference(
+        lr: Double, b1: Double, b2: Double, eps: Double, wd: Double, amsgrad: Bool,
+        scale: [Double]? = nil
+    ) -> [([Double], [Double], [Double])] {
         var p = p0, m = [Double](repeating: 0, count: 5), v = m, vmax = m
         var out: [([Double], [Double], [Double])] = []
         for (k, g) in grads.enumerated() {
@@ -31,8 +33,11 @@ import Testing
     }
 
     @Test func threeStepsMatchTorchFormulas() throws {
-        let adamw = try AdamW.make(.object([("lr", .double(0.01)), ("betas", .array([.double(0.9), .double(0.999)])),
-                                            ("eps", .double(1e-8)), ("weight_decay", .double(0.05))]))
+        let adamw = try AdamW.make(
+            .object([
+                ("lr", .double(0.01)), ("betas", .array([.double(0.9), .double(0.999)])),
+                ("eps", .double(1e-8)), ("weight_decay", .double(0.05)),
+            ]))
         #expect(adamw.stateNames == ["exp_avg", "exp_avg_sq"])
         let h = OptimizerHarness(values: Self.p0.map(Float.init), stateBuffers: 2)
         let expected = Self.reference(lr: 0.01, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.05, amsgrad: false)
@@ -69,8 +74,9 @@ import Testing
         let scale = try #require(adamw.weightDecayScope.scales(for: [[2, 2], [1]]))
         #expect(scale == [1, 1, 1, 1, 0])
         let h = OptimizerHarness(values: Self.p0.map(Float.init), stateBuffers: 2, decayScale: scale)
-        let expected = Self.reference(lr: 0.01, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.05, amsgrad: false,
-                                      scale: scale.map(Double.init))
+        let expected = Self.reference(
+            lr: 0.01, b1: 0.9, b2: 0.999, eps: 1e-8, wd: 0.05, amsgrad: false,
+            scale: scale.map(Double.init))
         for (k, (p, _, _)) in expected.enumerated() {
             h.step(adamw, grads: Self.grads[k].map(Float.init), lr: 0.01)
             expectClose(h.currentValues, p, relative: 3e-6, "step \(k + 1)")
@@ -80,7 +86,10 @@ import Testing
 
     @Test func invalidParamsNameTheirKey() {
         func error(_ value: ParamValue) -> String? {
-            do { _ = try AdamW.make(value); return nil } catch { return error.description }
+            do {
+                _ = try AdamW.make(value)
+                return nil
+            } catch { return error.description }
         }
         #expect(error(.object([("betas", .array([.double(0.9)]))]))?.hasPrefix("betas: ") == true)
         #expect(error(.object([("betas", .array([.double(0.9), .double(1.0)]))]))?.hasPrefix("betas.1: ") == true)

@@ -1,5 +1,6 @@
-@testable import CanopyRuntime
 import Testing
+
+@testable import CanopyRuntime
 
 /// The arena planner places buffers alive at the same time apart, and gives exactly the
 /// offsets of the plain first-fit it implements (largest first, lowest offset that fits
@@ -31,8 +32,9 @@ import Testing
             let first = Int.random(in: 0..<steps, using: &rng)
             let last = min(steps - 1, first + Int.random(in: 0..<(Bool.random(using: &rng) ? 4 : steps), using: &rng))
             // Few distinct sizes, so equal sizes (index order) and equal offsets occur.
-            return ArenaPlanner.Request(bytes: [1, 64, 100, 4096, 5000][Int.random(in: 0..<5, using: &rng)], firstStep: first,
-                                        lastStep: last)
+            return ArenaPlanner.Request(
+                bytes: [1, 64, 100, 4096, 5000][Int.random(in: 0..<5, using: &rng)], firstStep: first,
+                lastStep: last)
         }
     }
 
@@ -61,9 +63,11 @@ import Testing
     }
 
     @Test func deadBuffersAreReused() {
-        let (offsets, total) = ArenaPlanner.place([.init(bytes: 128, firstStep: 0, lastStep: 1),
-                                                   .init(bytes: 128, firstStep: 2, lastStep: 3),
-                                                   .init(bytes: 64, firstStep: 1, lastStep: 2)])
+        let (offsets, total) = ArenaPlanner.place([
+            .init(bytes: 128, firstStep: 0, lastStep: 1),
+            .init(bytes: 128, firstStep: 2, lastStep: 3),
+            .init(bytes: 64, firstStep: 1, lastStep: 2),
+        ])
         #expect(offsets == [0, 0, 128])
         #expect(total == 192)
     }

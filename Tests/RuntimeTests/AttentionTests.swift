@@ -6,13 +6,16 @@ import Testing
 /// upstream gradients on both outputs (y and probs).
 @Suite struct AttentionTests {
     func make(_ q: Shape, _ k: Shape, _ v: Shape, scale: ParamValue? = nil) throws -> any Kernel {
-        try KernelRegistry.make(Attention.self, params: .object(scale.map { [("scale", $0)] } ?? []),
-                                inputs: [TensorSpec(q), TensorSpec(k), TensorSpec(v)])
+        try KernelRegistry.make(
+            Attention.self, params: .object(scale.map { [("scale", $0)] } ?? []),
+            inputs: [TensorSpec(q), TensorSpec(k), TensorSpec(v)])
     }
 
     /// A plain triple loop: y and probs for one set of inputs.
-    func reference(_ q: [Float], _ k: [Float], _ v: [Float], pairs: Int, lq: Int, lk: Int, d: Int, dv: Int,
-                   scale: Double) -> (y: [Double], probs: [Double]) {
+    func reference(
+        _ q: [Float], _ k: [Float], _ v: [Float], pairs: Int, lq: Int, lk: Int, d: Int, dv: Int,
+        scale: Double
+    ) -> (y: [Double], probs: [Double]) {
         var y = [Double](repeating: 0, count: pairs * lq * dv), probs = [Double](repeating: 0, count: pairs * lq * lk)
         for p in 0..<pairs {
             for i in 0..<lq {
@@ -69,8 +72,9 @@ import Testing
 
     @Test func identicalKeysAverageTheValues() throws {
         let shapes: [Shape] = [[1, 1, 2, 2], [1, 1, 3, 2], [1, 1, 3, 1]]
-        let (y, probs) = forward(try make(shapes[0], shapes[1], shapes[2]), [1, 2, -3, 0.5], [1, 1, 1, 1, 1, 1], [3, 6, 9],
-                                 shapes: shapes)
+        let (y, probs) = forward(
+            try make(shapes[0], shapes[1], shapes[2]), [1, 2, -3, 0.5], [1, 1, 1, 1, 1, 1], [3, 6, 9],
+            shapes: shapes)
         #expect(y.allSatisfy { abs($0 - 6) < 1e-5 })
         #expect(probs.allSatisfy { abs($0 - 1.0 / 3) < 1e-6 })
     }
@@ -96,8 +100,9 @@ import Testing
         #expect(throws: KernelSetupError.self) { try make([2, 2, 4, 8], [2, 2, 4, 8], [2, 2, 5, 8]) }
         #expect(throws: KernelSetupError.self) { try make([2, 4, 8], [2, 4, 8], [2, 4, 8]) }
         #expect(throws: KernelSetupError.self) {
-            try KernelRegistry.make(Attention.self, params: .empty,
-                                    inputs: [TensorSpec([1, 1, 2, 2]), TensorSpec([1, 1, 2, 2], .int32), TensorSpec([1, 1, 2, 2])])
+            try KernelRegistry.make(
+                Attention.self, params: .empty,
+                inputs: [TensorSpec([1, 1, 2, 2]), TensorSpec([1, 1, 2, 2], .int32), TensorSpec([1, 1, 2, 2])])
         }
     }
 }

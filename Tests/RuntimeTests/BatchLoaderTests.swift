@@ -13,9 +13,10 @@ import Testing
                 for p in 0..<(h * w) { images.append(UInt8((1 + p + i + 50 * c) % 256)) }
             }
         }
-        return Dataset(name: "toy", source: "toy", images: images, labels: (0..<count).map { Int32($0 % classes) },
-                       channels: channels, height: h, width: w, classCount: classes,
-                       mean: [Float](repeating: 0.5, count: channels), std: [Float](repeating: 0.25, count: channels))
+        return Dataset(
+            name: "toy", source: "toy", images: images, labels: (0..<count).map { Int32($0 % classes) },
+            channels: channels, height: h, width: w, classCount: classes,
+            mean: [Float](repeating: 0.5, count: channels), std: [Float](repeating: 0.25, count: channels))
     }
 
     /// One batch as arrays.
@@ -136,15 +137,17 @@ import Testing
         // Without mean and std, the data set's (0.5, 0.25) apply; normalize: false gives pixel / 255.
         let defaults = try BatchLoader(dataset: d, batch: BatchConfig(batchSize: 2, shuffle: false))
         #expect(abs(Self.batch(defaults, epoch: 0, step: 0).x[0] - Float((1.0 / 255 - 0.5) / 0.25)) < 1e-6)
-        let raw = try BatchLoader(dataset: d, batch: BatchConfig(batchSize: 2, shuffle: false),
-                                  augmentation: AugmentationConfig(normalize: false))
+        let raw = try BatchLoader(
+            dataset: d, batch: BatchConfig(batchSize: 2, shuffle: false),
+            augmentation: AugmentationConfig(normalize: false))
         #expect(Self.batch(raw, epoch: 0, step: 0).x == d.images.map { Float($0) / 255 })
     }
 
     @Test func paddingTo32PutsTwoPixelsOnEachSide() throws {
         let d = Self.dataset(count: 1, h: 28, w: 28)
-        let raw = try BatchLoader(dataset: d, batch: BatchConfig(batchSize: 1),
-                                  augmentation: AugmentationConfig(padTo: 32, normalize: false))
+        let raw = try BatchLoader(
+            dataset: d, batch: BatchConfig(batchSize: 1),
+            augmentation: AugmentationConfig(padTo: 32, normalize: false))
         #expect(raw.inputSpec == TensorSpec([1, 1, 32, 32]))
         let x = Self.batch(raw, epoch: 0, step: 0).x
         for y in 0..<32 {
@@ -155,13 +158,15 @@ import Testing
             }
         }
         // Normalised, the padding is a normalised black pixel: -mean / std.
-        let normalized = try BatchLoader(dataset: d, batch: BatchConfig(batchSize: 1),
-                                         augmentation: AugmentationConfig(padTo: 32))
+        let normalized = try BatchLoader(
+            dataset: d, batch: BatchConfig(batchSize: 1),
+            augmentation: AugmentationConfig(padTo: 32))
         let n = Self.batch(normalized, epoch: 0, step: 0).x
         #expect(n[0] == -2 && n[31 * 32 + 31] == -2 && n[2 * 32 + 2] == Float((1.0 / 255 - 0.5) / 0.25))
         // Padding comes before the random crop: crops of the padded 32x32 canvas.
-        let cropped = try BatchLoader(dataset: d, batch: BatchConfig(batchSize: 1),
-                                      augmentation: AugmentationConfig(padTo: 32, randomCrop: 4, normalize: false))
+        let cropped = try BatchLoader(
+            dataset: d, batch: BatchConfig(batchSize: 1),
+            augmentation: AugmentationConfig(padTo: 32, randomCrop: 4, normalize: false))
         var shifted = 0
         for epoch in 0..<20 {
             let c = Self.batch(cropped, epoch: epoch, step: 0).x
@@ -169,10 +174,11 @@ import Testing
             let offsets = (-2...6).flatMap { oy in (-2...6).map { (oy, $0) } }.filter { oy, ox in
                 (0..<28).allSatisfy { y in
                     let ty = y + oy
-                    return ty < 0 || ty >= 32 || (0..<28).allSatisfy { xx in
-                        let tx = xx + ox
-                        return tx < 0 || tx >= 32 || c[ty * 32 + tx] == Float(d.images[y * 28 + xx]) / 255
-                    }
+                    return ty < 0 || ty >= 32
+                        || (0..<28).allSatisfy { xx in
+                            let tx = xx + ox
+                            return tx < 0 || tx >= 32 || c[ty * 32 + tx] == Float(d.images[y * 28 + xx]) / 255
+                        }
                 }
             }
             #expect(!offsets.isEmpty)

@@ -114,8 +114,9 @@ import Testing
         #expect(setupFailure("batchnorm2d", inputs: [TensorSpec([2, 3, 4, 4]), TensorSpec([3]), TensorSpec([3, 1])])?.blamedInput == 2)
         #expect(setupFailure("batchnorm2d", .object([("momentum", .double(2))]), inputs: Self.specs([2, 3, 4, 4])) != nil)
         #expect(setupFailure("batchnorm2d", .object([("eps", .int(0))]), inputs: Self.specs([2, 3, 4, 4])) != nil)
-        #expect(setupFailure("batchnorm2d", .object([("epss", .double(1e-3))]), inputs: Self.specs([2, 3, 4, 4]))?
-            .description.contains("did you mean 'eps'") == true)
+        #expect(
+            setupFailure("batchnorm2d", .object([("epss", .double(1e-3))]), inputs: Self.specs([2, 3, 4, 4]))?
+                .description.contains("did you mean 'eps'") == true)
     }
 
     @Test func outputsAndStateHaveTheDocumentedShapes() throws {

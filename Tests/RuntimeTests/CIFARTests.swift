@@ -6,8 +6,10 @@ import Testing
 @Suite struct CIFARTests {
     /// A CIFAR-10 directory with `perBatch` images in each of the five training batches
     /// and `test` test images. Returns the directory and the expected data.
-    static func cifar10(perBatch: Int = 2, test: Int = 3) -> (dir: String, train: [UInt8], trainLabels: [Int32],
-                                                                 test: [UInt8], testLabels: [Int32]) {
+    static func cifar10(perBatch: Int = 2, test: Int = 3) -> (
+        dir: String, train: [UInt8], trainLabels: [Int32],
+        test: [UInt8], testLabels: [Int32]
+    ) {
         let dir = DatasetFiles.scratchDirectory("cifar10")
         var train: [UInt8] = [], trainLabels: [Int32] = []
         for b in 1...5 {

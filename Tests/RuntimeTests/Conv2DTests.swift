@@ -7,12 +7,15 @@ struct ConvCase: CustomStringConvertible, Sendable {
     var stride = [1, 1], padding = [0, 0], dilation = [1, 1], groups = 1, bias = true
 
     var params: ParamValue {
-        .object([("stride", .array(stride.map { .int($0) })), ("padding", .array(padding.map { .int($0) })),
-                 ("dilation", .array(dilation.map { .int($0) })), ("groups", .int(groups))])
+        .object([
+            ("stride", .array(stride.map { .int($0) })), ("padding", .array(padding.map { .int($0) })),
+            ("dilation", .array(dilation.map { .int($0) })), ("groups", .int(groups)),
+        ])
     }
     var decoded: Conv2D.Params {
-        Conv2D.Params(stride: SpatialPair(stride[0], stride[1]), padding: SpatialPair(padding[0], padding[1]),
-                      dilation: SpatialPair(dilation[0], dilation[1]), groups: groups)
+        Conv2D.Params(
+            stride: SpatialPair(stride[0], stride[1]), padding: SpatialPair(padding[0], padding[1]),
+            dilation: SpatialPair(dilation[0], dilation[1]), groups: groups)
     }
     var inputs: [TensorSpec] {
         [TensorSpec([n, cin, h, w]), TensorSpec([cout, cin / groups, kh, kw])] + (bias ? [TensorSpec([cout])] : [])
@@ -27,17 +30,27 @@ struct ConvCase: CustomStringConvertible, Sendable {
     func reference(x: [Float], weight: [Float], bias b: [Float]?) -> [Float] {
         let cg = cin / groups, mg = cout / groups
         var y = [Float](repeating: 0, count: n * cout * outH * outW)
-        for s in 0..<n { for co in 0..<cout { for oh in 0..<outH { for ow in 0..<outW {
-            var sum = Double(b?[co] ?? 0)
-            let group = co / mg
-            for c in 0..<cg { for i in 0..<kh { for j in 0..<kw {
-                let ih = oh * stride[0] - padding[0] + i * dilation[0], iw = ow * stride[1] - padding[1] + j * dilation[1]
-                guard ih >= 0, ih < h, iw >= 0, iw < w else { continue }
-                let xv = x[((s * cin + group * cg + c) * h + ih) * w + iw]
-                sum += Double(xv) * Double(weight[((co * cg + c) * kh + i) * kw + j])
-            } } }
-            y[((s * cout + co) * outH + oh) * outW + ow] = Float(sum)
-        } } } }
+        for s in 0..<n {
+            for co in 0..<cout {
+                for oh in 0..<outH {
+                    for ow in 0..<outW {
+                        var sum = Double(b?[co] ?? 0)
+                        let group = co / mg
+                        for c in 0..<cg {
+                            for i in 0..<kh {
+                                for j in 0..<kw {
+                                    let ih = oh * stride[0] - padding[0] + i * dilation[0], iw = ow * stride[1] - padding[1] + j * dilation[1]
+                                    guard ih >= 0, ih < h, iw >= 0, iw < w else { continue }
+                                    let xv = x[((s * cin + group * cg + c) * h + ih) * w + iw]
+                                    sum += Double(xv) * Double(weight[((co * cg + c) * kh + i) * kw + j])
+                                }
+                            }
+                        }
+                        y[((s * cout + co) * outH + oh) * outW + ow] = Float(sum)
+                    }
+                }
+            }
+        }
         return y
     }
 }
@@ -95,8 +108,9 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
         let run = StandaloneKernel(k, inputs: c.inputs)
         randomize(run, seed: 3)
         run.forward()
-        let expected = c.reference(x: run.inputs[0].tensor.toArray(), weight: run.inputs[1].tensor.toArray(),
-                                   bias: c.bias ? run.inputs[2].tensor.toArray() : nil)
+        let expected = c.reference(
+            x: run.inputs[0].tensor.toArray(), weight: run.inputs[1].tensor.toArray(),
+            bias: c.bias ? run.inputs[2].tensor.toArray() : nil)
         #expect(relativeError(run.outputs[0].tensor.toArray(), expected) < 1e-6, "\(c)")
     }
 
@@ -193,8 +207,10 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
     /// flipped weights of the stride-1 input gradient) against finite differences.
     @Test func twoChunksMatchFiniteDifferences() throws {
         // Both have at least 2^18 multiply-adds, so the batch is split in two.
-        for c in [ConvCase(n: 4, cin: 8, h: 12, w: 12, cout: 8, kh: 3, kw: 3, padding: [1, 1]),
-                  ConvCase(n: 8, cin: 8, h: 9, w: 9, cout: 16, kh: 3, kw: 3, padding: [1, 1], groups: 2)] {
+        for c in [
+            ConvCase(n: 4, cin: 8, h: 12, w: 12, cout: 8, kh: 3, kw: 3, padding: [1, 1]),
+            ConvCase(n: 8, cin: 8, h: 9, w: 9, cout: 16, kh: 3, kw: 3, padding: [1, 1], groups: 2),
+        ] {
             let k = try Conv2D(params: c.decoded, inputs: c.inputs, method: .im2col, threads: 2)
             GradientCheck(step: 1e-2, tolerance: 1e-3, samplesPerInput: 64).check(k, inputs: c.inputs)
         }

@@ -6,17 +6,24 @@ import Testing
 /// random classes.
 @Suite struct CrossEntropyTests {
     func make(_ shape: Shape, smoothing: Double = 0, reduction: String = "mean") throws -> any Kernel {
-        try KernelRegistry.make(CrossEntropy.self, params: .object([("label_smoothing", .double(smoothing)),
-                                                                     ("reduction", .string(reduction))]),
-                                inputs: [TensorSpec(shape), TensorSpec([shape[0]], .int32)])
+        try KernelRegistry.make(
+            CrossEntropy.self,
+            params: .object([
+                ("label_smoothing", .double(smoothing)),
+                ("reduction", .string(reduction)),
+            ]),
+            inputs: [TensorSpec(shape), TensorSpec([shape[0]], .int32)])
     }
 
     /// Forward and backward (upstream gradient 1) with the given logits and targets.
-    func run(_ logits: [Float], _ target: [Int32], classes: Int, smoothing: Double = 0,
-             reduction: String = "mean") throws -> (loss: Float, grad: [Float]) {
+    func run(
+        _ logits: [Float], _ target: [Int32], classes: Int, smoothing: Double = 0,
+        reduction: String = "mean"
+    ) throws -> (loss: Float, grad: [Float]) {
         let shape: Shape = [target.count, classes]
-        let run = StandaloneKernel(try make(shape, smoothing: smoothing, reduction: reduction),
-                                   inputs: [TensorSpec(shape), TensorSpec([target.count], .int32)])
+        let run = StandaloneKernel(
+            try make(shape, smoothing: smoothing, reduction: reduction),
+            inputs: [TensorSpec(shape), TensorSpec([target.count], .int32)])
         _ = run.inputs[0].tensor.floats.update(from: logits)
         _ = run.inputs[1].tensor.ints.update(from: target)
         run.forward()
@@ -31,8 +38,10 @@ import Testing
         for (i, shape) in shapes.enumerated() {
             for reduction in ["mean", "sum"] {
                 let specs = [TensorSpec(shape), TensorSpec([shape[0]], .int32)]
-                GradientCheck().check(try make(shape, smoothing: smoothing, reduction: reduction), inputs: specs,
-                                      seed: UInt64(i + 1)) { index, t, rng in
+                GradientCheck().check(
+                    try make(shape, smoothing: smoothing, reduction: reduction), inputs: specs,
+                    seed: UInt64(i + 1)
+                ) { index, t, rng in
                     for j in 0..<t.count {
                         if index == 0 { t.f[j] = rng.uniform(-3, 3) } else { t.i[j] = Int32(rng.index(shape[1])) }
                     }

@@ -7,8 +7,9 @@ import Testing
     /// 100 images of 4 classes in proportions 40/30/20/10.
     static let dataset: Dataset = {
         let labels: [Int32] = (0..<100).map { i in i < 40 ? 0 : i < 70 ? 1 : i < 90 ? 2 : 3 }
-        return Dataset(name: "toy", source: "/toy", images: [UInt8](repeating: 0, count: 100), labels: labels,
-                       channels: 1, height: 1, width: 1, classCount: 4, mean: [0], std: [1])
+        return Dataset(
+            name: "toy", source: "/toy", images: [UInt8](repeating: 0, count: 100), labels: labels,
+            channels: 1, height: 1, width: 1, classCount: 4, mean: [0], std: [1])
     }()
 
     @Test func splitIsDeterministicDisjointAndComplete() throws {
@@ -48,12 +49,20 @@ import Testing
 
     @Test func impossibleSelections() {
         let d = Self.dataset
-        #expect(throws: DatasetError(path: "/toy", .invalidSelection(
-            "a validation split of 101 images from toy is impossible: only 100 are available"))) {
+        #expect(
+            throws: DatasetError(
+                path: "/toy",
+                .invalidSelection(
+                    "a validation split of 101 images from toy is impossible: only 100 are available"))
+        ) {
             try d.split(validation: 101, seed: 0)
         }
-        #expect(throws: DatasetError(path: "/toy", .invalidSelection(
-            "a subset of 5 images from toy is impossible: only 3 are available"))) {
+        #expect(
+            throws: DatasetError(
+                path: "/toy",
+                .invalidSelection(
+                    "a subset of 5 images from toy is impossible: only 3 are available"))
+        ) {
             try d.subset(5, of: [1, 2, 3], seed: 0)
         }
         #expect(throws: DatasetError(path: "/toy", .invalidSelection("index 100 is outside toy's 0..<100"))) {

@@ -31,15 +31,23 @@ import Testing
         let (n, h, wd, cx) = (c.x[0], c.x[1], c.x[2], c.x[3])
         let (kh, kw) = c.kernel, (wh, ww) = c.window ?? (h, wd)
         var y: [Float] = []
-        for bi in 0..<n { for r in 0..<h { for col in 0..<wd { for k in 0..<c.channels {
-            var sum = Double(b?[k] ?? 0)
-            for i in 0..<kh { for j in 0..<kw {
-                let (rr, cc) = (r + i - (kh - 1) / 2, col + j - (kw - 1) / 2)
-                guard rr >= 0, cc >= 0, rr / wh == r / wh, cc / ww == col / ww, rr < h, cc < wd else { continue }
-                sum += Double(w[(k * kh + i) * kw + j]) * Double(x[((bi * h + rr) * wd + cc) * cx + c.start + k])
-            } }
-            y.append(Float(sum))
-        } } } }
+        for bi in 0..<n {
+            for r in 0..<h {
+                for col in 0..<wd {
+                    for k in 0..<c.channels {
+                        var sum = Double(b?[k] ?? 0)
+                        for i in 0..<kh {
+                            for j in 0..<kw {
+                                let (rr, cc) = (r + i - (kh - 1) / 2, col + j - (kw - 1) / 2)
+                                guard rr >= 0, cc >= 0, rr / wh == r / wh, cc / ww == col / ww, rr < h, cc < wd else { continue }
+                                sum += Double(w[(k * kh + i) * kw + j]) * Double(x[((bi * h + rr) * wd + cc) * cx + c.start + k])
+                            }
+                        }
+                        y.append(Float(sum))
+                    }
+                }
+            }
+        }
         return y
     }
 
@@ -50,8 +58,9 @@ import Testing
         var rng = TestRandom(seed: 4)
         for s in run.inputs { for i in 0..<s.tensor.count { s.tensor.f[i] = rng.uniform(-1, 1) } }
         run.forward()
-        let expected = Self.reference(c, x: run.inputs[0].tensor.toArray(), w: run.inputs[1].tensor.toArray(),
-                                      b: c.bias ? run.inputs[2].tensor.toArray() : nil)
+        let expected = Self.reference(
+            c, x: run.inputs[0].tensor.toArray(), w: run.inputs[1].tensor.toArray(),
+            b: c.bias ? run.inputs[2].tensor.toArray() : nil)
         #expect(relativeError(run.outputs[0].tensor.toArray(), expected) < 1e-6)
         let kh = c.kernel.0, kw = c.kernel.1, pixels = c.x[0] * c.x[1] * c.x[2]
         #expect(kernel.macs == pixels * c.channels * kh * kw)
@@ -75,8 +84,10 @@ import Testing
         for (i, values) in [x, weight, bias].enumerated() { _ = nhwc.inputs[i].tensor.floats.update(from: values) }
         nhwc.forward()
         let nchwSpecs = [TensorSpec([n, c, h, w]), specs[1], specs[2]]
-        let conv = StandaloneKernel(try BuiltInKernels.registry().make("conv2d", params: .object([("padding", .int(3)), ("groups", .int(c))]),
-                                                                       inputs: nchwSpecs), inputs: nchwSpecs)
+        let conv = StandaloneKernel(
+            try BuiltInKernels.registry().make(
+                "conv2d", params: .object([("padding", .int(3)), ("groups", .int(c))]),
+                inputs: nchwSpecs), inputs: nchwSpecs)
         _ = conv.inputs[0].tensor.floats.update(from: PermuteTests.reference(x, [n, h, w, c], [0, 3, 1, 2]))
         _ = conv.inputs[1].tensor.floats.update(from: weight)
         _ = conv.inputs[2].tensor.floats.update(from: bias)
@@ -87,7 +98,8 @@ import Testing
 
     @Test func setupErrors() {
         func fails(_ x: [Int], _ w: [Int], _ params: ParamValue = .empty, bias: [Int]? = nil) -> KernelSetupError? {
-            setupFailure("depthwise_conv2d_nhwc", params, inputs: [TensorSpec(Shape(x)), TensorSpec(Shape(w))] + (bias.map { [TensorSpec(Shape($0))] } ?? []))
+            setupFailure(
+                "depthwise_conv2d_nhwc", params, inputs: [TensorSpec(Shape(x)), TensorSpec(Shape(w))] + (bias.map { [TensorSpec(Shape($0))] } ?? []))
         }
         #expect(fails([2, 4, 4, 3], [3, 1, 3, 3]) == nil)
         #expect(fails([2, 4, 4, 3], [3, 1, 2, 2])?.blamedInput == 1)

@@ -6,8 +6,9 @@ import Testing
 /// (the mask is fixed by the seed, so y is linear in x: step 1e-2, tolerance 1e-3).
 @Suite struct DropPathTests {
     static func make(rate: Double, salt: Int = 0, _ x: Shape) throws -> any Kernel {
-        try BuiltInKernels.registry().make("drop_path", params: .object([("rate", .double(rate)), ("salt", .int(salt))]),
-                                           inputs: [TensorSpec(x), TensorSpec([2], .int32)])
+        try BuiltInKernels.registry().make(
+            "drop_path", params: .object([("rate", .double(rate)), ("salt", .int(salt))]),
+            inputs: [TensorSpec(x), TensorSpec([2], .int32)])
     }
 
     /// Runs the kernel on x = 1 everywhere and returns y.

@@ -36,8 +36,10 @@ import Testing
         let dir = try temporaryDirectory()
         let dead = 999_999_999  // beyond any pid_max
         let stale = [".checkpoint.safetensors.tmp-\(dead)-0", ".my-run.json.tmp-\(dead)-12"]
-        let kept = [".checkpoint.safetensors.tmp-\(getppid())-0", ".final.json.tmp-\(getpid())-1",  // live writers
-                    "notes.tmp-\(dead)-0", ".a.tmp-+\(dead)-0", ".a.tmp-\(dead)-", ".lock", "checkpoint.safetensors"]
+        let kept = [
+            ".checkpoint.safetensors.tmp-\(getppid())-0", ".final.json.tmp-\(getpid())-1",  // live writers
+            "notes.tmp-\(dead)-0", ".a.tmp-+\(dead)-0", ".a.tmp-\(dead)-", ".lock", "checkpoint.safetensors",
+        ]
         for name in stale + kept { #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data([1]))) }
         #expect(Set(FileIO.removeStaleTemporaryFiles(in: dir)) == Set(stale.map { dir + "/" + $0 }))
         #expect(try Set(FileManager.default.contentsOfDirectory(atPath: dir)) == Set(kept))

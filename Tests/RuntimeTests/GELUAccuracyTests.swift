@@ -15,9 +15,12 @@ import Testing
     static let tiny = Float(bitPattern: 0x0001_0000), halfTiny = Float(bitPattern: 0x0000_8000)
 
     /// x from -16 to 16 in steps of 2^-10 (erf arguments -11.3 to 11.3), plus the extremes.
-    static let sweep: [Float] = (-16 * 1024...16 * 1024).map { Float($0) / 1024 }
-        + [.leastNonzeroMagnitude, -.leastNonzeroMagnitude, tiny, -tiny, .leastNormalMagnitude, 1e-20, -1e-20,
-           .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+    static let sweep: [Float] =
+        (-16 * 1024...16 * 1024).map { Float($0) / 1024 }
+        + [
+            .leastNonzeroMagnitude, -.leastNonzeroMagnitude, tiny, -tiny, .leastNormalMagnitude, 1e-20, -1e-20,
+            .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+        ]
 
     static func evaluate(_ xs: [Float]) -> (cdf: [Float], density: [Float]) {
         var cdf: [Float] = [], density: [Float] = []
@@ -25,7 +28,10 @@ import Testing
             var v = SIMD8<Float>()
             for l in 0..<min(8, xs.count - start) { v[l] = xs[start + l] }
             let r = StandardNormal.cdfAndDensity(v)
-            for l in 0..<min(8, xs.count - start) { cdf.append(r.cdf[l]); density.append(r.density[l]) }
+            for l in 0..<min(8, xs.count - start) {
+                cdf.append(r.cdf[l])
+                density.append(r.density[l])
+            }
         }
         return (cdf, density)
     }

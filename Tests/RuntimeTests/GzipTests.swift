@@ -65,10 +65,12 @@ import Testing
         #expect(try Gzip.decompress(stream, path: Self.path, limit: { _ in data.count }) == data)
         var asked: [Int] = []
         do {
-            _ = try Gzip.decompress(stream, path: Self.path, limit: { prefix in
-                asked.append(prefix.count)
-                return prefix.count >= 16 ? 1000 : nil
-            })
+            _ = try Gzip.decompress(
+                stream, path: Self.path,
+                limit: { prefix in
+                    asked.append(prefix.count)
+                    return prefix.count >= 16 ? 1000 : nil
+                })
             Issue.record("a stream past its limit decompressed")
         } catch {
             #expect(error.reason == .gzip("decompresses to more than the 1000 bytes expected"))

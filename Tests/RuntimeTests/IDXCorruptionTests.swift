@@ -64,54 +64,68 @@ import Testing
 
     @Test func truncatedFiles() {
         let full = Self.images(4)
-        #expect(Self.failure(replacing: Self.trainImages, with: Array(full.dropLast()))?.reason
-            == .truncated(expectedBytes: 16 + 4 * 784, actualBytes: 16 + 4 * 784 - 1))
-        #expect(Self.failure(replacing: Self.trainImages, with: Array(full[..<10]))?.reason
-            == .truncated(expectedBytes: 16, actualBytes: 10))
-        #expect(Self.failure(replacing: Self.trainImages, with: [0, 0])?.reason
-            == .truncated(expectedBytes: 16, actualBytes: 2))
-        #expect(Self.failure(replacing: Self.trainLabels, with: DatasetFiles.idx(dims: [4], [1, 2, 3]))?.reason
-            == .truncated(expectedBytes: 12, actualBytes: 11))
-        #expect(Self.failure(replacing: Self.trainImages, with: full + [7])?.reason
-            == .trailingBytes(expectedBytes: 16 + 4 * 784, actualBytes: 16 + 4 * 784 + 1))
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: Array(full.dropLast()))?.reason
+                == .truncated(expectedBytes: 16 + 4 * 784, actualBytes: 16 + 4 * 784 - 1))
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: Array(full[..<10]))?.reason
+                == .truncated(expectedBytes: 16, actualBytes: 10))
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: [0, 0])?.reason
+                == .truncated(expectedBytes: 16, actualBytes: 2))
+        #expect(
+            Self.failure(replacing: Self.trainLabels, with: DatasetFiles.idx(dims: [4], [1, 2, 3]))?.reason
+                == .truncated(expectedBytes: 12, actualBytes: 11))
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: full + [7])?.reason
+                == .trailingBytes(expectedBytes: 16 + 4 * 784, actualBytes: 16 + 4 * 784 + 1))
         // Dimensions so large their product overflows are a truncated file, not a trap.
         let huge = DatasetFiles.idx(dims: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], [])
-        #expect(Self.failure(replacing: Self.trainImages, with: huge)?.reason
-            == .truncated(expectedBytes: Int.max, actualBytes: 16))
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: huge)?.reason
+                == .truncated(expectedBytes: Int.max, actualBytes: 16))
     }
 
     @Test func wrongMagicNumbers() {
         // A labels file where images belong, and an images file where labels belong.
-        #expect(Self.failure(replacing: Self.trainImages, with: DatasetFiles.idx(dims: [4], [0, 1, 2, 3]))?.reason
-            == .wrongMagic(found: 0x801, expected: 0x803))
-        #expect(Self.failure(replacing: Self.trainLabels, with: Self.images(4))?.reason
-            == .wrongMagic(found: 0x803, expected: 0x801))
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: DatasetFiles.idx(dims: [4], [0, 1, 2, 3]))?.reason
+                == .wrongMagic(found: 0x801, expected: 0x803))
+        #expect(
+            Self.failure(replacing: Self.trainLabels, with: Self.images(4))?.reason
+                == .wrongMagic(found: 0x803, expected: 0x801))
         // Float elements (type 0x0D) and a file that is not IDX at all.
-        #expect(Self.failure(replacing: Self.trainLabels, with: DatasetFiles.idx(dims: [4], [0, 1, 2, 3], magic: 0xD01))?.reason
-            == .wrongMagic(found: 0xD01, expected: 0x801))
+        #expect(
+            Self.failure(replacing: Self.trainLabels, with: DatasetFiles.idx(dims: [4], [0, 1, 2, 3], magic: 0xD01))?.reason
+                == .wrongMagic(found: 0xD01, expected: 0x801))
         let text = Array("<html>not found</html>".utf8)
-        #expect(Self.failure(replacing: Self.trainImages, with: text)?.reason
-            == .wrongMagic(found: 0x3C68_746D, expected: 0x803))
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: text)?.reason
+                == .wrongMagic(found: 0x3C68_746D, expected: 0x803))
         let message = DatasetError(path: "f", .wrongMagic(found: 0x801, expected: 0x803)).description
         #expect(message == "f: wrong IDX magic number 0x00000801, expected 0x00000803")
     }
 
     @Test func countMismatchBetweenImagesAndLabels() {
-        #expect(Self.failure(replacing: Self.trainLabels, with: DatasetFiles.idx(dims: [3], [0, 1, 2]))?.reason
-            == .countMismatch(images: 4, labels: 3))
+        #expect(
+            Self.failure(replacing: Self.trainLabels, with: DatasetFiles.idx(dims: [3], [0, 1, 2]))?.reason
+                == .countMismatch(images: 4, labels: 3))
     }
 
     @Test func wrongDimensions() {
-        #expect(Self.failure(replacing: Self.trainImages, with: Self.images(4, 27, 28))?.reason
-            == .wrongDimensions(found: [27, 28], expected: [28, 28]))
-        #expect(Self.failure(replacing: Self.trainImages, with: Self.images(4, 32, 32))?.description
-            .hasSuffix("images are 32x32, expected 28x28") == true)
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: Self.images(4, 27, 28))?.reason
+                == .wrongDimensions(found: [27, 28], expected: [28, 28]))
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: Self.images(4, 32, 32))?.description
+                .hasSuffix("images are 32x32, expected 28x28") == true)
         #expect(Self.failure(replacing: Self.trainImages, with: Self.images(0))?.reason == .empty)
     }
 
     @Test func labelOutOfRange() {
-        #expect(Self.failure(replacing: Self.trainLabels, with: DatasetFiles.idx(dims: [4], [0, 9, 10, 3]))?.reason
-            == .labelOutOfRange(index: 2, label: 10, classCount: 10))
+        #expect(
+            Self.failure(replacing: Self.trainLabels, with: DatasetFiles.idx(dims: [4], [0, 9, 10, 3]))?.reason
+                == .labelOutOfRange(index: 2, label: 10, classCount: 10))
     }
 
     @Test func corruptGzipFiles() {
@@ -124,8 +138,9 @@ import Testing
         if case .gzip? = corrupt?.reason {} else { Issue.record("expected a gzip error, got \(String(describing: corrupt))") }
         // Valid gzip around bad IDX data is reported as the IDX problem.
         let badLabels = DatasetFiles.gzip(DatasetFiles.idx(dims: [4], [0, 1, 2, 99]))
-        #expect(Self.failure(replacing: Self.trainLabels, with: badLabels, gzipped: true)?.reason
-            == .labelOutOfRange(index: 3, label: 99, classCount: 10))
+        #expect(
+            Self.failure(replacing: Self.trainLabels, with: badLabels, gzipped: true)?.reason
+                == .labelOutOfRange(index: 3, label: 99, classCount: 10))
     }
 
     /// A 2 MB file that inflates to 2 GiB (128 members of 16 MiB of zeros after a valid
@@ -136,7 +151,8 @@ import Testing
         var bomb = DatasetFiles.gzip(Self.images(4))
         for _ in 0..<128 { bomb += zeros }
         #expect(bomb.count < 4 << 20)
-        #expect(Self.failure(replacing: Self.trainImages, with: bomb, gzipped: true)?.reason
-            == .gzip("decompresses to more than the \(16 + 4 * 28 * 28) bytes expected"))
+        #expect(
+            Self.failure(replacing: Self.trainImages, with: bomb, gzipped: true)?.reason
+                == .gzip("decompresses to more than the \(16 + 4 * 28 * 28) bytes expected"))
     }
 }

@@ -148,8 +148,9 @@ import Testing
         // centres at 0.5, 1.5), edges clamped: 0, 0.25 * 100, 0.75 * 100, 100.
         #expect(Self.red(Self.grayImage([[0, 100]]).resized(width: 4, height: 1)) == [[0, 25, 75, 100]])
         // 2x2 -> 3x3: centres at 1/3, 1, 5/3, so each axis gives a, (a + b) / 2, b.
-        #expect(Self.red(Self.grayImage([[0, 90], [90, 180]]).resized(width: 3, height: 3))
-            == [[0, 45, 90], [45, 90, 135], [90, 135, 180]])
+        #expect(
+            Self.red(Self.grayImage([[0, 90], [90, 180]]).resized(width: 3, height: 3))
+                == [[0, 45, 90], [45, 90, 135], [90, 135, 180]])
         // Shrinking 4 -> 2 widens the triangle to 2 pixels: output 0 sits at 1.0 and weighs
         // pixels 0, 1, 2 by 0.75, 0.75, 0.25 (50 / 1.75 = 28.57); output 1 at 3.0 weighs
         // 1, 2, 3 by 0.25, 0.75, 0.75 (160 / 1.75 = 91.43).
@@ -169,8 +170,9 @@ import Testing
         // 5x7 -> 4: rows (7 - 4) / 2 = 1 ... 4, columns (5 - 4) / 2 = 0 ... 3.
         #expect(Self.red(tall.centerCropped(size: 4)) == rows(1...4, 0..<4))
         // 3x2 -> 4: placed at row (4 - 2) / 2 = 1, column (4 - 3) / 2 = 0 on black.
-        #expect(Self.red(Self.grayImage([[1, 2, 3], [4, 5, 6]]).centerCropped(size: 4))
-            == [[0, 0, 0, 0], [1, 2, 3, 0], [4, 5, 6, 0], [0, 0, 0, 0]])
+        #expect(
+            Self.red(Self.grayImage([[1, 2, 3], [4, 5, 6]]).centerCropped(size: 4))
+                == [[0, 0, 0, 0], [1, 2, 3, 0], [4, 5, 6, 0], [0, 0, 0, 0]])
         // resize_crop of 4x2 to 2: the shorter side is already 2 (the longer stays 4), then
         // columns 1 and 2.
         let wide = Self.grayImage([[10, 20, 30, 40], [50, 60, 70, 80]])
@@ -220,8 +222,9 @@ import Testing
 
     @Test func readsAClassPerFolderTree() throws {
         let root = try Self.writeTree()
-        let (pair, cache) = try ImageFolder.load(ImageFolder.Options(root: root, size: 5, fit: .centerCrop, classes: 3),
-                                                 threads: 2)
+        let (pair, cache) = try ImageFolder.load(
+            ImageFolder.Options(root: root, size: 5, fit: .centerCrop, classes: 3),
+            threads: 2)
         #expect(cache == [.off, .off])
         let train = pair.train, test = pair.test
         #expect(train.classNames == ["birds", "cats", "dogs"] && test.classNames == train.classNames)
@@ -274,17 +277,21 @@ import Testing
                 return nil
             } catch { return error.description }
         }
-        #expect(message(ImageFolder.Options(root: root, size: 5, classes: 4))
-            == root + "/train: 3 class folders (birds, cats, dogs), but the data set is declared with classes: 4")
-        #expect(message(ImageFolder.Options(root: root, size: 5, testDirectory: "valid"))?
-            .hasPrefix(root + "/valid: no such directory") == true)
+        #expect(
+            message(ImageFolder.Options(root: root, size: 5, classes: 4))
+                == root + "/train: 3 class folders (birds, cats, dogs), but the data set is declared with classes: 4")
+        #expect(
+            message(ImageFolder.Options(root: root, size: 5, testDirectory: "valid"))?
+                .hasPrefix(root + "/valid: no such directory") == true)
         #expect(message(ImageFolder.Options(root: root + "/nowhere", size: 5))?.hasPrefix(root + "/nowhere: no such directory") == true)
         try FileManager.default.createDirectory(atPath: root + "/test/fish", withIntermediateDirectories: true)
-        #expect(message(ImageFolder.Options(root: root, size: 5))
-            == root + "/test/fish: no images (.png, .jpg or .jpeg files) in class folder 'fish'")
+        #expect(
+            message(ImageFolder.Options(root: root, size: 5))
+                == root + "/test/fish: no images (.png, .jpg or .jpeg files) in class folder 'fish'")
         try ImageFiles.writePNG(root + "/test/fish/f.png", width: 5, height: 7, .gray, Self.gray5x7)
-        #expect(message(ImageFolder.Options(root: root, size: 5))
-            == root + "/test: the class folders differ from the training split's: folders the training split lacks: fish")
+        #expect(
+            message(ImageFolder.Options(root: root, size: 5))
+                == root + "/test: the class folders differ from the training split's: folders the training split lacks: fish")
     }
 
     // MARK: The cache
@@ -298,8 +305,9 @@ import Testing
         let trainCache = cacheDir + "/train-5-center_crop.cache"
         #expect(FileManager.default.fileExists(atPath: trainCache) && FileManager.default.fileExists(atPath: cacheDir + "/test-5-center_crop.cache"))
         // No temporary file is left beside the cache.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cacheDir).sorted()
-            == ["test-5-center_crop.cache", "train-5-center_crop.cache"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: cacheDir).sorted()
+                == ["test-5-center_crop.cache", "train-5-center_crop.cache"])
 
         let second = try ImageFolder.load(options)
         #expect(second.cache == [.reused, .reused])
@@ -317,8 +325,9 @@ import Testing
         // A file rewritten: the train split decodes again, the test split's cache still holds.
         // (The time is set too: two writes within one clock tick can share a timestamp.)
         try ImageFiles.writePNG(root + "/train/cats/1.png", width: 5, height: 7, .gray, Self.gray5x7.map { 255 - $0 })
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 2_000_000)],
-                                              ofItemAtPath: root + "/train/cats/1.png")
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: 2_000_000)],
+            ofItemAtPath: root + "/train/cats/1.png")
         let rewritten = try ImageFolder.load(options)
         #expect(rewritten.cache == [.built, .reused])
         #expect(Self.image(rewritten.pair.train, 1)[0] == 255 - 20)

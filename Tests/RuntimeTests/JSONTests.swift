@@ -10,7 +10,10 @@ import Testing
         ])
         #expect(v == expected)
         // Key order is kept as written.
-        guard case let .object(pairs) = v else { Issue.record("not an object"); return }
+        guard case let .object(pairs) = v else {
+            Issue.record("not an object")
+            return
+        }
         #expect(pairs.map(\.key) == ["b", "a"])
     }
 
@@ -55,14 +58,15 @@ import Testing
         #expect(JSON.serialize(.double(3)) == "3.0")
     }
 
-    @Test(arguments: [
-        ("", 0), (" ", 1), ("[1,]", 3), ("[1 2]", 3), ("{\"a\" 1}", 5), ("{\"a\":1,}", 7), ("{1:2}", 1),
-        ("[01]", 1), ("[-]", 2), ("[1.]", 3), ("[1e]", 3), ("[.5]", 1), ("[+1]", 1), ("[1e999]", 1),
-        ("[NaN]", 1), ("[Infinity]", 1), ("[tru]", 1), ("[nul", 1), ("\"abc", 0), ("\"a\u{1}b\"", 2),
-        ("\"\\x\"", 1), ("\"\\u12G4\"", 5), ("\"\\ud800\"", 1), ("\"\\udc00\"", 1), ("\"\\ud800\\u0041\"", 7),
-        ("[1] 2", 4), ("[1]]", 3), ("{\"a\":1}{", 7), ("[", 1), ("{", 1), ("{\"a\":", 5), ("\u{FEFF}1", 0),
-        ("{\"a\":1,\"a\":2}", 7), ("'a'", 0), ("[1,,2]", 3),
-    ] as [(String, Int)])
+    @Test(
+        arguments: [
+            ("", 0), (" ", 1), ("[1,]", 3), ("[1 2]", 3), ("{\"a\" 1}", 5), ("{\"a\":1,}", 7), ("{1:2}", 1),
+            ("[01]", 1), ("[-]", 2), ("[1.]", 3), ("[1e]", 3), ("[.5]", 1), ("[+1]", 1), ("[1e999]", 1),
+            ("[NaN]", 1), ("[Infinity]", 1), ("[tru]", 1), ("[nul", 1), ("\"abc", 0), ("\"a\u{1}b\"", 2),
+            ("\"\\x\"", 1), ("\"\\u12G4\"", 5), ("\"\\ud800\"", 1), ("\"\\udc00\"", 1), ("\"\\ud800\\u0041\"", 7),
+            ("[1] 2", 4), ("[1]]", 3), ("{\"a\":1}{", 7), ("[", 1), ("{", 1), ("{\"a\":", 5), ("\u{FEFF}1", 0),
+            ("{\"a\":1,\"a\":2}", 7), ("'a'", 0), ("[1,,2]", 3),
+        ] as [(String, Int)])
     func malformedInputFailsAtTheRightOffset(text: String, offset: Int) {
         do {
             let v = try JSON.parse(text)
@@ -114,5 +118,3 @@ import Testing
         }
     }
 }
-
-

@@ -5,18 +5,27 @@ import Testing
 /// kd_kl. Gradient checks use step 1e-2 and relative tolerance 2e-2, with the teacher
 /// gradient requested (mutual learning) and not requested (detached teacher).
 @Suite struct KDKLTests {
-    func make(_ shape: Shape, temperature: Double = 1, eps: Double = 0, tSquared: Bool = true,
-              reduction: String = "batchmean") throws -> any Kernel {
-        try KernelRegistry.make(KDKL.self, params: .object([("temperature", .double(temperature)), ("teacher_eps", .double(eps)),
-                                                             ("t_squared", .bool(tSquared)), ("reduction", .string(reduction))]),
-                                inputs: [TensorSpec(shape), TensorSpec(shape)])
+    func make(
+        _ shape: Shape, temperature: Double = 1, eps: Double = 0, tSquared: Bool = true,
+        reduction: String = "batchmean"
+    ) throws -> any Kernel {
+        try KernelRegistry.make(
+            KDKL.self,
+            params: .object([
+                ("temperature", .double(temperature)), ("teacher_eps", .double(eps)),
+                ("t_squared", .bool(tSquared)), ("reduction", .string(reduction)),
+            ]),
+            inputs: [TensorSpec(shape), TensorSpec(shape)])
     }
 
     /// Forward and backward (upstream gradient 1) on student `s` and teacher `t` [B, C].
-    func run(_ kernel: any Kernel, _ s: [Float], _ t: [Float], shape: Shape,
-             teacherGradient: Bool = true) -> (loss: Float, student: [Float], teacher: [Float]?) {
-        let run = StandaloneKernel(kernel, inputs: [TensorSpec(shape), TensorSpec(shape)],
-                                   gradientInputs: teacherGradient ? [0, 1] : [0])
+    func run(
+        _ kernel: any Kernel, _ s: [Float], _ t: [Float], shape: Shape,
+        teacherGradient: Bool = true
+    ) -> (loss: Float, student: [Float], teacher: [Float]?) {
+        let run = StandaloneKernel(
+            kernel, inputs: [TensorSpec(shape), TensorSpec(shape)],
+            gradientInputs: teacherGradient ? [0, 1] : [0])
         _ = run.inputs[0].tensor.floats.update(from: s)
         _ = run.inputs[1].tensor.floats.update(from: t)
         run.forward()
@@ -52,8 +61,10 @@ import Testing
             for eps in [0.0, 1e-7, 0.05] {
                 for teacher in [false, true] {
                     let k = try make(shape, temperature: temperature, eps: eps)
-                    GradientCheck().check(k, inputs: [TensorSpec(shape), TensorSpec(shape)],
-                                          gradientInputs: teacher ? nil : [0], seed: UInt64(i + 1)) { _, t, rng in
+                    GradientCheck().check(
+                        k, inputs: [TensorSpec(shape), TensorSpec(shape)],
+                        gradientInputs: teacher ? nil : [0], seed: UInt64(i + 1)
+                    ) { _, t, rng in
                         for j in 0..<t.count { t.f[j] = rng.uniform(-3, 3) }
                     }
                 }
@@ -118,10 +129,12 @@ import Testing
             try KernelRegistry.make(KDKL.self, params: .object([("temperature", .int(-1))]), inputs: [TensorSpec([4, 10]), TensorSpec([4, 10])])
         }
         #expect(throws: KernelSetupError.self) {
-            try KernelRegistry.make(KDKL.self, params: .object([("reduction", .string("mean"))]), inputs: [TensorSpec([4, 10]), TensorSpec([4, 10])])
+            try KernelRegistry.make(
+                KDKL.self, params: .object([("reduction", .string("mean"))]), inputs: [TensorSpec([4, 10]), TensorSpec([4, 10])])
         }
         #expect(throws: KernelSetupError.self) {
-            try KernelRegistry.make(KDKL.self, params: .object([("teacher_eps", .double(-1e-7))]), inputs: [TensorSpec([2, 3]), TensorSpec([2, 3])])
+            try KernelRegistry.make(
+                KDKL.self, params: .object([("teacher_eps", .double(-1e-7))]), inputs: [TensorSpec([2, 3]), TensorSpec([2, 3])])
         }
     }
 }

@@ -61,9 +61,10 @@ import Testing
     }
 
     @Test func cosineAfterLinearWarmup() throws {
-        let s = try CosineSchedule.make(.object([
-            ("min_lr", .double(1e-6)), ("warmup", .object([("epochs", .int(5)), ("start_factor", .double(0.01))])),
-        ]))
+        let s = try CosineSchedule.make(
+            .object([
+                ("min_lr", .double(1e-6)), ("warmup", .object([("epochs", .int(5)), ("start_factor", .double(0.01))])),
+            ]))
         let base = 4e-3
         #expect(Self.close(s.learningRate(base: base, at: Self.at(0)), 4e-5))
         #expect(Self.close(s.learningRate(base: base, at: Self.at(2, step: 5)), base * (0.01 + 0.99 * 0.5)))
@@ -85,20 +86,26 @@ import Testing
 
     @Test func invalidParamsNameTheirKey() {
         func error<S: LRSchedule>(_ type: S.Type, _ value: ParamValue) -> String? {
-            do { _ = try S.make(value); return nil } catch { return error.description }
+            do {
+                _ = try S.make(value)
+                return nil
+            } catch { return error.description }
         }
         #expect(error(MultiStepSchedule.self, .empty)?.contains("missing required key 'milestones'") == true)
         #expect(error(MultiStepSchedule.self, .object([("milestones", .array([.int(0)]))]))?.hasPrefix("milestones.0: ") == true)
         #expect(error(MultiStepSchedule.self, .object([("milestones", .array([])), ("gamma", .int(0))]))?.hasPrefix("gamma: ") == true)
         #expect(error(CosineSchedule.self, .object([("warmup", .object([("epochs", .int(0))]))]))?.hasPrefix("warmup.epochs: ") == true)
         #expect(error(CosineSchedule.self, .object([("warmup", .object([("epoch", .int(3))]))]))?.contains("epochs") == true)
-        #expect(error(CosineSchedule.self, .object([("warmup", .object([("epochs", .int(1)), ("start_factr", .int(0))]))]))?
-            .contains("did you mean 'start_factor'") == true)
-        #expect(error(CosineSchedule.self, .object([("epochs", .int(5)), ("warmup", .object([("epochs", .int(5))]))]))?
-            .hasPrefix("warmup.epochs: ") == true)
+        #expect(
+            error(CosineSchedule.self, .object([("warmup", .object([("epochs", .int(1)), ("start_factr", .int(0))]))]))?
+                .contains("did you mean 'start_factor'") == true)
+        #expect(
+            error(CosineSchedule.self, .object([("epochs", .int(5)), ("warmup", .object([("epochs", .int(5))]))]))?
+                .hasPrefix("warmup.epochs: ") == true)
         #expect(error(CosineSchedule.self, .object([("stepping", .string("iteration"))]))?.contains("step | epoch") == true)
-        #expect(error(ConstantSchedule.self, .object([("warmup", .object([("epochs", .int(2)), ("start_factor", .double(1.5))]))]))?
-            .hasPrefix("warmup.start_factor: ") == true)
+        #expect(
+            error(ConstantSchedule.self, .object([("warmup", .object([("epochs", .int(2)), ("start_factor", .double(1.5))]))]))?
+                .hasPrefix("warmup.start_factor: ") == true)
         #expect(error(ConstantSchedule.self, .object([("lr", .double(0.1))]))?.contains("unknown key 'lr'") == true)
     }
 

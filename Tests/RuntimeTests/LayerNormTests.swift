@@ -74,6 +74,7 @@ import Testing
         #expect(setupFailure("layernorm", Self.params("channels_first"), inputs: Self.specs([4], channels: 4))?.blamedInput == 0)
         #expect(setupFailure("layernorm", inputs: [TensorSpec([2, 3]), TensorSpec([3]), TensorSpec([2])])?.blamedInput == 2)
         let layout = setupFailure("layernorm", Self.params("channel_last"), inputs: Self.specs([2, 3], channels: 3))
-        #expect(layout?.description == "layout: expected one of channels_last, channels_first, found \"channel_last\" (did you mean 'channels_last'?)")
+        #expect(
+            layout?.description == "layout: expected one of channels_last, channels_first, found \"channel_last\" (did you mean 'channels_last'?)")
     }
 }

@@ -5,12 +5,15 @@ import Testing
 /// rounding: step 1e-2, tolerance 1e-3.
 @Suite struct LayerScaleTests {
     static func make(axis: Int?, _ x: Shape, _ gamma: Int) throws -> any Kernel {
-        try BuiltInKernels.registry().make("layer_scale", params: .object(axis.map { [("axis", .int($0))] } ?? []),
-                                           inputs: [TensorSpec(x), TensorSpec([gamma])])
+        try BuiltInKernels.registry().make(
+            "layer_scale", params: .object(axis.map { [("axis", .int($0))] } ?? []),
+            inputs: [TensorSpec(x), TensorSpec([gamma])])
     }
 
-    @Test(arguments: [(Optional(-1), [3, 7] as [Int]), (nil, [2, 3, 4, 5]), (1, [2, 5, 3]), (0, [4, 3]), (-1, [2, 5, 3, 9]),
-                      (2, [3, 2, 5, 1])])
+    @Test(arguments: [
+        (Optional(-1), [3, 7] as [Int]), (nil, [2, 3, 4, 5]), (1, [2, 5, 3]), (0, [4, 3]), (-1, [2, 5, 3, 9]),
+        (2, [3, 2, 5, 1]),
+    ])
     func gradientMatchesFiniteDifferences(axis: Int?, shape: [Int]) throws {
         let resolved = axis.map { $0 < 0 ? $0 + shape.count : $0 } ?? 1
         let specs = [TensorSpec(Shape(shape)), TensorSpec([shape[resolved]])]

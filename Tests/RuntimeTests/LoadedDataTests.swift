@@ -16,8 +16,9 @@ import Testing
         let whole = try LoadedData(pair)
         #expect(whole.trainIndices == Array(0..<100) && whole.validationIndices.isEmpty)
         // The same split seed gives the same split; another gives another.
-        #expect(try LoadedData(pair, validation: 20, splitSeed: 7).validationIndices
-            == LoadedData(pair, validation: 20, splitSeed: 7).validationIndices)
+        #expect(
+            try LoadedData(pair, validation: 20, splitSeed: 7).validationIndices
+                == LoadedData(pair, validation: 20, splitSeed: 7).validationIndices)
         #expect(try LoadedData(pair, validation: 20, splitSeed: 7).validationIndices != data.validationIndices)
         #expect(throws: DatasetError.self) { try LoadedData(pair, validation: 101) }
         #expect(throws: DatasetError.self) { try LoadedData(pair, validation: 60, trainSubset: 41) }

@@ -32,8 +32,10 @@ import Testing
             config = pairs
         default:
             // resnet8_sgd_step states its optimizer in prose: SGD lr 0.1, momentum 0.9, Nesterov, weight decay 5e-4.
-            config = [("name", .string("sgd")), ("lr", .double(0.1)), ("momentum", .double(0.9)),
-                      ("nesterov", .bool(true)), ("weight_decay", .double(5e-4))]
+            config = [
+                ("name", .string("sgd")), ("lr", .double(0.1)), ("momentum", .double(0.9)),
+                ("nesterov", .bool(true)), ("weight_decay", .double(5e-4)),
+            ]
         }
         func take(_ key: String) -> ParamValue? {
             guard let i = config.firstIndex(where: { $0.key == key }) else { return nil }

@@ -28,30 +28,38 @@ import Testing
     }
 
     @Test func givenValuesAndDefaultsDecode() throws {
-        let p = try ParamDecoder.decode(Params.self, from: .object([("depth", .int(32)), ("k", .int(5)),
-                                                                    ("warmup", .object([("epochs", .int(3))]))]))
+        let p = try ParamDecoder.decode(
+            Params.self,
+            from: .object([
+                ("depth", .int(32)), ("k", .int(5)),
+                ("warmup", .object([("epochs", .int(3))])),
+            ]))
         #expect(p.depth == 32 && p.temperature == 1 && p.betas == [0.9, 0.999] && p.blocks == nil)
         #expect(p.k.values == [5])
         #expect(p.warmup?.epochs == 3 && p.warmup?.startFactor == 0.5)
     }
 
     @Test func everyViolationIsReportedAtItsKey() {
-        #expect(problems([("temperature", .double(-1)), ("betas", .array([.double(0.9), .double(1)])),
-                          ("blocks", .int(17)), ("k", .array([.int(1), .int(0)])), ("temprature", .int(2))]) == [
-            "depth: missing required key 'depth'",
-            "temprature: unknown key 'temprature' (did you mean 'temperature'?)",
-            "temperature: must be greater than 0, found -1.0",
-            "betas.1: must be in [0, 1), found 1.0",
-            "blocks: must be between 1 and 16, found 17",
-            "k.1: must be at least 1, found 0",
-        ])
+        #expect(
+            problems([
+                ("temperature", .double(-1)), ("betas", .array([.double(0.9), .double(1)])),
+                ("blocks", .int(17)), ("k", .array([.int(1), .int(0)])), ("temprature", .int(2)),
+            ]) == [
+                "depth: missing required key 'depth'",
+                "temprature: unknown key 'temprature' (did you mean 'temperature'?)",
+                "temperature: must be greater than 0, found -1.0",
+                "betas.1: must be in [0, 1), found 1.0",
+                "blocks: must be between 1 and 16, found 17",
+                "k.1: must be at least 1, found 0",
+            ])
     }
 
     @Test func nestedParamsAreFilledAndChecked() {
-        #expect(problems([("depth", .int(8)), ("warmup", .object([("start_factor", .double(2))]))]) == [
-            "warmup.epochs: missing required key 'epochs'",
-            "warmup.start_factor: must be in [0, 1], found 2.0",
-        ])
+        #expect(
+            problems([("depth", .int(8)), ("warmup", .object([("start_factor", .double(2))]))]) == [
+                "warmup.epochs: missing required key 'epochs'",
+                "warmup.start_factor: must be in [0, 1], found 2.0",
+            ])
     }
 
     @Test func nonFiniteNumbersAreOutsideEveryRange() {
@@ -60,13 +68,14 @@ import Testing
     }
 
     @Test func docsShowTypeRangeAndDefault() {
-        #expect(Params.parameterDocs.map { "\($0.name): \($0.type) = \($0.defaultValue ?? "(required)")  \($0.doc)" } == [
-            "depth: int >= 8 = (required)  network depth",
-            "temperature: number > 0 = 1  softmax temperature T",
-            "betas: list of numbers, each in [0, 1) = [0.9, 0.999]  decay rates",
-            "blocks: int in 1...16 = from depth  blocks per stage",
-            "k: int or [int], each >= 1 = [1]  which k",
-            "warmup: value = none  warm-up, none by default",
-        ])
+        #expect(
+            Params.parameterDocs.map { "\($0.name): \($0.type) = \($0.defaultValue ?? "(required)")  \($0.doc)" } == [
+                "depth: int >= 8 = (required)  network depth",
+                "temperature: number > 0 = 1  softmax temperature T",
+                "betas: list of numbers, each in [0, 1) = [0.9, 0.999]  decay rates",
+                "blocks: int in 1...16 = from depth  blocks per stage",
+                "k: int or [int], each >= 1 = [1]  which k",
+                "warmup: value = none  warm-up, none by default",
+            ])
     }
 }

@@ -4,8 +4,9 @@ import Testing
 /// permute. A copy is linear: gradient checks use step 1e-2 and tolerance 1e-3.
 @Suite struct PermuteTests {
     static func make(_ axes: [Int], _ shape: Shape) throws -> any Kernel {
-        try BuiltInKernels.registry().make("permute", params: .object([("axes", .array(axes.map { .int($0) }))]),
-                                           inputs: [TensorSpec(shape)])
+        try BuiltInKernels.registry().make(
+            "permute", params: .object([("axes", .array(axes.map { .int($0) }))]),
+            inputs: [TensorSpec(shape)])
     }
 
     /// y by index arithmetic: y[i_0, ..., i_r-1] = x at index i_k along dimension axes[k].
@@ -80,8 +81,13 @@ import Testing
         let kernels: [(String, ParamValue, TensorSpec)] = [
             ("permute", .object([("axes", .array([.int(0), .int(2), .int(3), .int(1)]))]), TensorSpec([8, 48, 16, 16])),
             ("layer_scale", .object([("axis", .int(-1))]), TensorSpec([8, 16, 16, 48])),
-            ("window_partition", .object([("window", .array([.int(16), .int(2)])), ("heads", .int(3)), ("start", .int(48)),
-                                          ("channels", .int(48))]), TensorSpec([8, 16, 16, 144])),
+            (
+                "window_partition",
+                .object([
+                    ("window", .array([.int(16), .int(2)])), ("heads", .int(3)), ("start", .int(48)),
+                    ("channels", .int(48)),
+                ]), TensorSpec([8, 16, 16, 144])
+            ),
         ]
         for (name, params, x) in kernels {
             func run(threads: Int) throws -> [[Float]] {

@@ -17,7 +17,8 @@ import Testing
         var expected = Params()
         expected.teacherEps = 1e-7
         expected.warmup = 5
-        #expect(try ParamDecoder.decode(Params.self, from: .object([("teacher_eps", .double(1e-7)), ("warmup", .int(5))]))
+        #expect(
+            try ParamDecoder.decode(Params.self, from: .object([("teacher_eps", .double(1e-7)), ("warmup", .int(5))]))
                 == expected)
     }
 
@@ -54,7 +55,11 @@ import Testing
         let back = try ParamDecoder.decode(MatMul.Params.self, from: value)
         #expect(back.transposeA && !back.transposeB && back.alpha == 0.5)
         #expect(ParamEncoder.encode(ReductionParams(axes: [1])) == .object([("axes", .array([.int(1)])), ("keepdims", .bool(false))]))
-        #expect(ParamEncoder.encode(Params()) == .object([("temperature", .double(1)), ("teacher_eps", .double(0)),
-                                                          ("milestones", .array([.int(150), .int(225)]))]))
+        #expect(
+            ParamEncoder.encode(Params())
+                == .object([
+                    ("temperature", .double(1)), ("teacher_eps", .double(0)),
+                    ("milestones", .array([.int(150), .int(225)])),
+                ]))
     }
 }

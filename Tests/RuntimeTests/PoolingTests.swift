@@ -18,8 +18,13 @@ private func pool(_ kernel: Int, _ stride: Int? = nil, _ padding: Int? = nil) ->
         ([2, 3, 8, 8], pool(3, 2, 1)),
         ([1, 2, 7, 9], pool(2)),
         ([2, 2, 5, 6], pool(3, 1, 1)),
-        ([1, 3, 9, 7], .object([("kernel", .array([.int(3), .int(2)])), ("stride", .array([.int(2), .int(1)])),
-                                ("padding", .array([.int(1), .int(0)]))])),
+        (
+            [1, 3, 9, 7],
+            .object([
+                ("kernel", .array([.int(3), .int(2)])), ("stride", .array([.int(2), .int(1)])),
+                ("padding", .array([.int(1), .int(0)])),
+            ])
+        ),
     ]
 
     /// Max pooling is piecewise linear; with inputs 0.01 apart and step 1e-3 the central

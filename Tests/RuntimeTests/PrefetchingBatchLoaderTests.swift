@@ -7,8 +7,9 @@ import Testing
 @Suite struct PrefetchingBatchLoaderTests {
     static func loader(count: Int = 45, batchSize: Int = 8, dropLast: Bool = false) throws -> BatchLoader {
         let pair = try SyntheticDataset.make(SyntheticDataset.Config(trainCount: count, testCount: 1, classCount: 5, size: 8))
-        return try BatchLoader(dataset: pair.train, batch: BatchConfig(batchSize: batchSize, dropLast: dropLast),
-                               augmentation: .cifar, seed: 21)
+        return try BatchLoader(
+            dataset: pair.train, batch: BatchConfig(batchSize: batchSize, dropLast: dropLast),
+            augmentation: .cifar, seed: 21)
     }
 
     /// Every batch of `epoch` from step `from` on, produced synchronously by `fill`.
@@ -22,8 +23,10 @@ import Testing
 
     /// Every batch `batches` yields for `epoch` from `from`, optionally with a pause
     /// after each (to vary which side waits).
-    static func drain(_ batches: PrefetchingBatchLoader, epoch: Int, from: Int = 0,
-                      pause: (Int) -> UInt32 = { _ in 0 }) -> [([Float], [Int32], Int)] {
+    static func drain(
+        _ batches: PrefetchingBatchLoader, epoch: Int, from: Int = 0,
+        pause: (Int) -> UInt32 = { _ in 0 }
+    ) -> [([Float], [Int32], Int)] {
         batches.start(epoch: epoch, from: from)
         var result: [([Float], [Int32], Int)] = []
         while let batch = batches.next() {

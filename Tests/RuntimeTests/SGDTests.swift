@@ -8,8 +8,11 @@ import Testing
     static let g3: [Double] = [0.3, -0.1, 0.0, 0.2, 0.5]
 
     @Test func nesterovMomentumWithWeightDecayTwoSteps() throws {
-        let sgd = try SGD.make(.object([("lr", .double(0.1)), ("momentum", .double(0.9)), ("nesterov", .bool(true)),
-                                        ("weight_decay", .double(5e-4))]))
+        let sgd = try SGD.make(
+            .object([
+                ("lr", .double(0.1)), ("momentum", .double(0.9)), ("nesterov", .bool(true)),
+                ("weight_decay", .double(5e-4)),
+            ]))
         #expect(sgd.stateNames == ["momentum_buffer"])
         let h = OptimizerHarness(values: Self.p0.map(Float.init), stateBuffers: 1)
 
@@ -92,16 +95,21 @@ import Testing
 
     @Test func invalidParamsNameTheirKey() {
         func error(_ value: ParamValue) -> String? {
-            do { _ = try SGD.make(value); return nil } catch { return error.description }
+            do {
+                _ = try SGD.make(value)
+                return nil
+            } catch { return error.description }
         }
         #expect(error(.object([("nesterov", .bool(true))]))?.hasPrefix("nesterov: ") == true)
         #expect(error(.object([("lr", .double(-1))]))?.hasPrefix("lr: ") == true)
-        #expect(error(.object([("momentum", .double(0.9)), ("dampening", .double(0.1)), ("nesterov", .bool(true))]))?
-            .contains("dampening 0") == true)
+        #expect(
+            error(.object([("momentum", .double(0.9)), ("dampening", .double(0.1)), ("nesterov", .bool(true))]))?
+                .contains("dampening 0") == true)
         #expect(error(.object([("weight_decay", .double(-1))]))?.hasPrefix("weight_decay: ") == true)
         #expect(error(.object([("momentun", .double(0.9))]))?.contains("did you mean 'momentum'") == true)
-        #expect(error(.object([("weight_decay_applies_to", .string("matrixes"))])) ==
-            "weight_decay_applies_to: unknown value 'matrixes', expected one of all | matrices (did you mean 'matrices'?)")
+        #expect(
+            error(.object([("weight_decay_applies_to", .string("matrixes"))]))
+                == "weight_decay_applies_to: unknown value 'matrixes', expected one of all | matrices (did you mean 'matrices'?)")
         #expect(error(.object([("lr", .string("fast"))])) != nil)
         // Every key is documented.
         #expect(SGD.parameters.map(\.name) == ["lr", "momentum", "dampening", "nesterov", "weight_decay", "weight_decay_applies_to"])

@@ -26,8 +26,10 @@ import Testing
     }
 
     /// Reading a file with this header text and `data` fails with the reason matched by `check`.
-    static func expectFailure(_ header: String, data: [UInt8] = [], _ check: (Reason) -> Bool,
-                              sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectFailure(
+        _ header: String, data: [UInt8] = [], _ check: (Reason) -> Bool,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let reason = failure(SafetensorsBytes.file(header: header, data: data))
         #expect(reason.map(check) == true, "\(header): \(String(describing: reason))", sourceLocation: sourceLocation)
     }
@@ -75,7 +77,10 @@ import Testing
         #expect(Self.failure(bytes) == .headerBeyondFile(length: UInt64(bytes.count - 7), fileSize: bytes.count))
         // Too short: the header is cut inside the JSON.
         bytes.replaceSubrange(0..<8, with: SafetensorsBytes.le([UInt64(10)]))
-        guard case .invalidHeaderJSON? = Self.failure(bytes) else { Issue.record("short header parsed"); return }
+        guard case .invalidHeaderJSON? = Self.failure(bytes) else {
+            Issue.record("short header parsed")
+            return
+        }
     }
 
     @Test func garbageHeaders() {
@@ -84,7 +89,10 @@ import Testing
         }
         #expect(Self.failure(SafetensorsBytes.file(header: "", data: []) + [0xFF, 0xFE]) != nil)
         let invalidUTF8 = SafetensorsBytes.le([UInt64(4)]) + [0x7B, 0x22, 0xC3, 0x22]
-        guard case .invalidHeaderJSON? = Self.failure(invalidUTF8) else { Issue.record("invalid UTF-8 accepted"); return }
+        guard case .invalidHeaderJSON? = Self.failure(invalidUTF8) else {
+            Issue.record("invalid UTF-8 accepted")
+            return
+        }
         for header in ["[1, 2]", "\"x\"", "null", "42"] {
             Self.expectFailure(header) { $0 == .headerNotObject }
         }
@@ -141,32 +149,44 @@ import Testing
         let data = [UInt8](repeating: 0, count: 16)
         func header(_ entries: String...) -> String { "{" + entries.joined(separator: ",") + "}" }
         // Two tensors on the same bytes, then a partial overlap.
-        Self.expectFailure(header(SafetensorsBytes.entry("a", "F32", [2], 0, 8), SafetensorsBytes.entry("b", "F32", [2], 0, 8),
-                                  SafetensorsBytes.entry("c", "F32", [2], 8, 16)), data: data) {
+        Self.expectFailure(
+            header(
+                SafetensorsBytes.entry("a", "F32", [2], 0, 8), SafetensorsBytes.entry("b", "F32", [2], 0, 8),
+                SafetensorsBytes.entry("c", "F32", [2], 8, 16)), data: data
+        ) {
             $0 == .overlappingData("a", "b")
         }
-        Self.expectFailure(header(SafetensorsBytes.entry("a", "F32", [3], 0, 12), SafetensorsBytes.entry("b", "F32", [2], 8, 16)),
-                           data: data) { $0 == .overlappingData("a", "b") }
+        Self.expectFailure(
+            header(SafetensorsBytes.entry("a", "F32", [3], 0, 12), SafetensorsBytes.entry("b", "F32", [2], 8, 16)),
+            data: data
+        ) { $0 == .overlappingData("a", "b") }
         // A zero-size tensor inside another tensor's bytes overlaps it.
-        Self.expectFailure(header(SafetensorsBytes.entry("a", "F32", [4], 0, 16), SafetensorsBytes.entry("z", "F32", [0], 4, 4)),
-                           data: data) { $0 == .overlappingData("a", "z") }
+        Self.expectFailure(
+            header(SafetensorsBytes.entry("a", "F32", [4], 0, 16), SafetensorsBytes.entry("z", "F32", [0], 4, 4)),
+            data: data
+        ) { $0 == .overlappingData("a", "z") }
         // Gaps at the start, in the middle and at the end.
         Self.expectFailure(header(SafetensorsBytes.entry("a", "F32", [3], 4, 16)), data: data) { $0 == .dataHole(offset: 0, length: 4) }
-        Self.expectFailure(header(SafetensorsBytes.entry("a", "F32", [1], 0, 4), SafetensorsBytes.entry("b", "F32", [2], 8, 16)),
-                           data: data) { $0 == .dataHole(offset: 4, length: 4) }
+        Self.expectFailure(
+            header(SafetensorsBytes.entry("a", "F32", [1], 0, 4), SafetensorsBytes.entry("b", "F32", [2], 8, 16)),
+            data: data
+        ) { $0 == .dataHole(offset: 4, length: 4) }
         Self.expectFailure(header(SafetensorsBytes.entry("a", "F32", [2], 0, 8)), data: data) { $0 == .dataHole(offset: 8, length: 8) }
         Self.expectFailure("{}", data: data) { $0 == .dataHole(offset: 0, length: 16) }
         // Out of header order but contiguous is fine, and so are zero-size tensors at the boundaries.
-        let ok = SafetensorsBytes.file(header: header(
-            SafetensorsBytes.entry("b", "F32", [2], 8, 16), SafetensorsBytes.entry("z", "I8", [0, 5], 8, 8),
-            SafetensorsBytes.entry("a", "F32", [2], 0, 8), SafetensorsBytes.entry("e", "U8", [0], 16, 16)), data: data)
+        let ok = SafetensorsBytes.file(
+            header: header(
+                SafetensorsBytes.entry("b", "F32", [2], 8, 16), SafetensorsBytes.entry("z", "I8", [0, 5], 8, 8),
+                SafetensorsBytes.entry("a", "F32", [2], 0, 8), SafetensorsBytes.entry("e", "U8", [0], 16, 16)), data: data)
         #expect(Self.failure(ok) == nil)
         #expect(Self.failure(SafetensorsBytes.file(header: "{}", data: [])) == nil)
     }
 
     @Test func duplicateNamesAndBadMetadata() {
-        Self.expectFailure("{" + SafetensorsBytes.entry("a", "F32", [1], 0, 4) + "," + SafetensorsBytes.entry("a", "F32", [1], 4, 8) + "}",
-                           data: [UInt8](repeating: 0, count: 8)) { $0 == .duplicateName("a") }
+        Self.expectFailure(
+            "{" + SafetensorsBytes.entry("a", "F32", [1], 0, 4) + "," + SafetensorsBytes.entry("a", "F32", [1], 4, 8) + "}",
+            data: [UInt8](repeating: 0, count: 8)
+        ) { $0 == .duplicateName("a") }
         Self.expectFailure(#"{"__metadata__":{},"__metadata__":{}}"#) { $0 == .duplicateName("__metadata__") }
         Self.expectFailure(#"{"__metadata__":[]}"#) { if case .invalidMetadata = $0 { true } else { false } }
         Self.expectFailure(#"{"__metadata__":{"epoch":3}}"#) {

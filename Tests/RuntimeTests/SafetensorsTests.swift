@@ -77,8 +77,10 @@ import Testing
         let i64 = SafetensorsBytes.le([Int64(1), -5, 1 << 40, Int64(Int32.min)])
         var data: [UInt8] = []
         var entries: [String] = []
-        for (name, dtype, shape, bytes) in [("f16", "F16", [2, 5], f16), ("bf16", "BF16", [5], bf16),
-                                            ("f64", "F64", [3, 1], f64), ("i64", "I64", [4], i64)] {
+        for (name, dtype, shape, bytes) in [
+            ("f16", "F16", [2, 5], f16), ("bf16", "BF16", [5], bf16),
+            ("f64", "F64", [3, 1], f64), ("i64", "I64", [4], i64),
+        ] {
             entries.append(SafetensorsBytes.entry(name, dtype, shape, data.count, data.count + bytes.count))
             data += bytes
         }
@@ -121,8 +123,9 @@ import Testing
             ("F8_E5M2", [0x3C, 0x7B, 0xFC], [1, 57344, -.infinity], nil),
         ]
         for (dtype, bytes, floats, ints) in cases {
-            let file = try SafetensorsFile(bytes: SafetensorsBytes.file(
-                header: "{" + SafetensorsBytes.entry("x", dtype, [3], 0, bytes.count) + "}", data: bytes))
+            let file = try SafetensorsFile(
+                bytes: SafetensorsBytes.file(
+                    header: "{" + SafetensorsBytes.entry("x", dtype, [3], 0, bytes.count) + "}", data: bytes))
             let x = try file.tensor("x")
             #expect(x.dtype.rawValue == dtype)
             #expect(x.floats() == floats, "\(dtype)")
@@ -133,15 +136,17 @@ import Testing
             }
         }
         // E4M3 has no infinity: S.1111.111 is NaN.
-        let nan = try SafetensorsFile(bytes: SafetensorsBytes.file(
-            header: "{" + SafetensorsBytes.entry("x", "F8_E4M3", [1], 0, 1) + "}", data: [0xFF]))
+        let nan = try SafetensorsFile(
+            bytes: SafetensorsBytes.file(
+                header: "{" + SafetensorsBytes.entry("x", "F8_E4M3", [1], 0, 1) + "}", data: [0xFF]))
         #expect(try nan.tensor("x").floats()[0].isNaN)
     }
 
     @Test func metadataAndMissingTensors() throws {
-        let file = try SafetensorsFile(bytes: SafetensorsBytes.file(
-            header: #"{"__metadata__":{"k":"v"},"#.appending(SafetensorsBytes.entry("x", "F32", [], 0, 4)) + "}    ",
-            data: [0, 0, 128, 63]))
+        let file = try SafetensorsFile(
+            bytes: SafetensorsBytes.file(
+                header: #"{"__metadata__":{"k":"v"},"#.appending(SafetensorsBytes.entry("x", "F32", [], 0, 4)) + "}    ",
+                data: [0, 0, 128, 63]))
         #expect(file.metadata == ["k": "v"])
         #expect(file["x"]?.floats() == [1])
         #expect(file["y"] == nil)
@@ -155,7 +160,10 @@ import Testing
             let file = try SafetensorsFile(contentsOf: path)
             #expect(file.metadata["op"] != nil, "\(path)")
             let attrs = try JSON.parse(try #require(file.metadata["attrs"], "\(path)"))
-            guard case .object = attrs else { Issue.record("\(path): attrs is not an object"); continue }
+            guard case .object = attrs else {
+                Issue.record("\(path): attrs is not an object")
+                continue
+            }
             #expect(Double(file.metadata["tolerance"] ?? "") != nil, "\(path)")
             for tensor in file.tensors {
                 #expect(tensor.dtype == .float32 || tensor.dtype == .int32, "\(path) \(tensor.name)")
@@ -233,7 +241,10 @@ import Testing
             Issue.record("wrote into a missing directory")
         } catch {
             #expect(error.description.contains(dir + "/missing/ckpt.safetensors"))
-            guard case .writeFailed = error.reason else { Issue.record("\(error)"); return }
+            guard case .writeFailed = error.reason else {
+                Issue.record("\(error)")
+                return
+            }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["ckpt.safetensors"])
         try FileManager.default.removeItem(atPath: dir)

@@ -49,6 +49,7 @@ import Testing
         #expect(setupFailure("concat", .object([("axis", .int(3))]), inputs: [TensorSpec([2, 3, 4]), TensorSpec([2, 3, 4])]) != nil)
         #expect(setupFailure("slice", .object([("start", .int(2)), ("length", .int(2))]), inputs: [TensorSpec([2, 3])])?.blamedInput == 0)
         #expect(setupFailure("slice", .object([("start", .int(0)), ("length", .int(0))]), inputs: [TensorSpec([2, 3])]) != nil)
-        #expect(setupFailure("slice", .object([("length", .int(1))]), inputs: [TensorSpec([2, 3])])?.description == "start: missing required key 'start'")
+        #expect(
+            setupFailure("slice", .object([("length", .int(1))]), inputs: [TensorSpec([2, 3])])?.description == "start: missing required key 'start'")
     }
 }

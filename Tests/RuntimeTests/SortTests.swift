@@ -8,7 +8,8 @@ private func sortParams(descending: Bool? = nil) -> ParamValue {
 /// Runs `sort` on `values` as one row [n] (or rows [values.count / n, n]) and returns the
 /// sorted values and the indices.
 private func sorted(_ values: [Float], columns: Int? = nil, descending: Bool? = nil, threads: Int = 1)
-    throws -> (y: [Float], indices: [Int32]) {
+    throws -> (y: [Float], indices: [Int32])
+{
     let n = columns ?? values.count
     let spec = TensorSpec([values.count / n, n])
     let k = try BuiltInKernels.registry().make("sort", params: sortParams(descending: descending), inputs: [spec], threads: threads)
@@ -44,7 +45,8 @@ private func reference(_ values: [Float], columns n: Int, descending: Bool) -> [
         let x: [Float] = [.nan, 0, -0.0, -.infinity, 1, .infinity]
         let up = try sorted(x)
         #expect(up.indices == [3, 1, 2, 4, 5, 0])
-        #expect(up.y[0] == -.infinity && up.y[1] == 0 && up.y[1].sign == .plus && up.y[2].sign == .minus
+        #expect(
+            up.y[0] == -.infinity && up.y[1] == 0 && up.y[1].sign == .plus && up.y[2].sign == .minus
                 && up.y[3] == 1 && up.y[4] == .infinity && up.y[5].isNaN)
         #expect(try sorted(x, descending: true).indices == [0, 5, 4, 1, 2, 3])
     }

@@ -37,8 +37,9 @@ import Testing
 
     @Test func rowCorrelationValues() throws {
         let a: [Float] = [1, 2, 3, 4, 0, 1, 0, 2], b: [Float] = [2, 4, 6, 8, 5, 3, 5, 1]  // [2, 4]
-        let y = Self.run(try Self.make("row_correlation", [TensorSpec([2, 4]), TensorSpec([2, 4])]),
-                         [TensorSpec([2, 4]), TensorSpec([2, 4])], [a, b])
+        let y = Self.run(
+            try Self.make("row_correlation", [TensorSpec([2, 4]), TensorSpec([2, 4])]),
+            [TensorSpec([2, 4]), TensorSpec([2, 4])], [a, b])
         #expect(abs(y[0] - 1) < 1e-6)  // b = 2a
         #expect(abs(y[1] - -1) < 1e-6)  // b = 5 - 2a
     }
@@ -56,7 +57,9 @@ import Testing
         let y = Self.run(try Self.make("exclude_class", specs), specs, [Array((0..<12).map(Float.init)), [0, 3, 2]])
         #expect(y == [1, 2, 3, 4, 5, 6, 8, 9, 11])
         GradientCheck(tolerance: 1e-3).check(try Self.make("exclude_class", specs), inputs: specs, gradientInputs: [0]) { i, t, rng in
-            if i == 1 { for j in 0..<t.count { t.i[j] = Int32(rng.index(4)) } } else {
+            if i == 1 {
+                for j in 0..<t.count { t.i[j] = Int32(rng.index(4)) }
+            } else {
                 for j in 0..<t.count { t.f[j] = rng.uniform(-1, 1) }
             }
         }

@@ -19,8 +19,9 @@ import Testing
 
     @Test func classesAreSeparable() throws {
         // Nearest class mean on training images classifies noiseless test images perfectly.
-        let config = SyntheticDataset.Config(trainCount: 100, testCount: 50, classCount: 5, channels: 1, size: 8,
-                                             noise: 40, seed: 1)
+        let config = SyntheticDataset.Config(
+            trainCount: 100, testCount: 50, classCount: 5, channels: 1, size: 8,
+            noise: 40, seed: 1)
         let pair = try SyntheticDataset.make(config)
         let d = pair.train.imageSize
         var means = [Double](repeating: 0, count: 5 * d)

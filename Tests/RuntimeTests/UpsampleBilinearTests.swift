@@ -25,10 +25,14 @@ private func outer(_ f: [Float], _ g: [Float]) -> [Float] { f.flatMap { a in g.m
     /// source = dst * 1/3, so u and v take 0, 1/3, 2/3, 1 and the corners are the input's.
     @Test func twoByTwoToFourByFourAlignCorners() throws {
         let y = try resized([1, 2, 3, 5], 2, 2, .empty)
-        expectApprox(y, [1, 4.0 / 3, 5.0 / 3, 2,
-                         5.0 / 3, 19.0 / 9, 23.0 / 9, 3,
-                         7.0 / 3, 26.0 / 9, 31.0 / 9, 4,
-                         3, 11.0 / 3, 13.0 / 3, 5], tolerance: 1e-6)
+        expectApprox(
+            y,
+            [
+                1, 4.0 / 3, 5.0 / 3, 2,
+                5.0 / 3, 19.0 / 9, 23.0 / 9, 3,
+                7.0 / 3, 26.0 / 9, 31.0 / 9, 4,
+                3, 11.0 / 3, 13.0 / 3, 5,
+            ], tolerance: 1e-6)
     }
 
     /// align_corners false, scale 2: source = (dst + 0.5) / 2 - 0.5 = -0.25 (clamped to 0),
@@ -36,10 +40,14 @@ private func outer(_ f: [Float], _ g: [Float]) -> [Float] { f.flatMap { a in g.m
     /// 0, 0.25, 0.75, 1.
     @Test func twoByTwoToFourByFourHalfPixel() throws {
         let y = try resized([1, 2, 3, 5], 2, 2, upsample(scale: 2, alignCorners: false))
-        expectApprox(y, [1, 1.25, 1.75, 2,
-                         1.5, 1.8125, 2.4375, 2.75,
-                         2.5, 2.9375, 3.8125, 4.25,
-                         3, 3.5, 4.5, 5], tolerance: 1e-6)
+        expectApprox(
+            y,
+            [
+                1, 1.25, 1.75, 2,
+                1.5, 1.8125, 2.4375, 2.75,
+                2.5, 2.9375, 3.8125, 4.25,
+                3, 3.5, 4.5, 5,
+            ], tolerance: 1e-6)
     }
 
     /// A separable input x[r][c] = f(r) g(c), f = [1, 4, 2], g = [1, 3, 0, 2, 5], resized
@@ -51,10 +59,12 @@ private func outer(_ f: [Float], _ g: [Float]) -> [Float] { f.flatMap { a in g.m
     /// G = [1, 15/7, 15/7, 0, 10/7, 23/7, 5].
     @Test func nonSquareOddSize() throws {
         let x = outer([1, 4, 2], [1, 3, 0, 2, 5])
-        expectApprox(try resized(x, 3, 5, upsample(size: [4, 7])),
-                     outer([1, 3, 10.0 / 3, 2], [1, 7.0 / 3, 2, 0, 4.0 / 3, 3, 5]), tolerance: 1e-6)
-        expectApprox(try resized(x, 3, 5, upsample(size: [4, 7], alignCorners: false)),
-                     outer([1, 2.875, 3.25, 2], [1, 15.0 / 7, 15.0 / 7, 0, 10.0 / 7, 23.0 / 7, 5]), tolerance: 1e-6)
+        expectApprox(
+            try resized(x, 3, 5, upsample(size: [4, 7])),
+            outer([1, 3, 10.0 / 3, 2], [1, 7.0 / 3, 2, 0, 4.0 / 3, 3, 5]), tolerance: 1e-6)
+        expectApprox(
+            try resized(x, 3, 5, upsample(size: [4, 7], alignCorners: false)),
+            outer([1, 2.875, 3.25, 2], [1, 15.0 / 7, 15.0 / 7, 0, 10.0 / 7, 23.0 / 7, 5]), tolerance: 1e-6)
     }
 
     /// Output size 1: align_corners true samples source 0; false samples the centre
@@ -89,8 +99,10 @@ private func outer(_ f: [Float], _ g: [Float]) -> [Float] { f.flatMap { a in g.m
     }
 
     /// Linear in x: step 1e-2, tolerance 1e-3, both modes, up and down.
-    @Test(arguments: [(Shape([2, 3, 3, 5]), [4, 7]), (Shape([1, 2, 4, 4]), [8, 8]), (Shape([1, 2, 5, 6]), [3, 2]),
-                      (Shape([2, 1, 1, 3]), [2, 5])])
+    @Test(arguments: [
+        (Shape([2, 3, 3, 5]), [4, 7]), (Shape([1, 2, 4, 4]), [8, 8]), (Shape([1, 2, 5, 6]), [3, 2]),
+        (Shape([2, 1, 1, 3]), [2, 5]),
+    ])
     func gradientMatchesFiniteDifferences(_ shape: Shape, _ size: [Int]) throws {
         let spec = TensorSpec(shape)
         for align in [true, false] {

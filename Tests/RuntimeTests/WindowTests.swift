@@ -8,9 +8,11 @@ import Testing
         var x: [Int], window: (Int, Int), start: Int, channels: Int, heads: Int, layout: String
         var testDescription: String { "x \(x) window \(window) channels \(start)+\(channels) heads \(heads) \(layout)" }
         var params: ParamValue {
-            var pairs: [(key: String, value: ParamValue)] = [("window", .array([.int(window.0), .int(window.1)])),
-                                                            ("start", .int(start)), ("channels", .int(channels)),
-                                                            ("layout", .string(layout))]
+            var pairs: [(key: String, value: ParamValue)] = [
+                ("window", .array([.int(window.0), .int(window.1)])),
+                ("start", .int(start)), ("channels", .int(channels)),
+                ("layout", .string(layout)),
+            ]
             if layout == "heads" { pairs.append(("heads", .int(heads))) }
             return .object(pairs)
         }
@@ -57,8 +59,10 @@ import Testing
         let y = cut.outputs[0].tensor
         #expect(y.toArray() == Self.reference(x, c))
 
-        let reverseParams = ParamValue.object([("window", .array([.int(c.window.0), .int(c.window.1)])),
-                                               ("size", .array([.int(c.x[1]), .int(c.x[2])])), ("layout", .string(c.layout))])
+        let reverseParams = ParamValue.object([
+            ("window", .array([.int(c.window.0), .int(c.window.1)])),
+            ("size", .array([.int(c.x[1]), .int(c.x[2])])), ("layout", .string(c.layout)),
+        ])
         let back = StandaloneKernel(try registry.make("window_reverse", params: reverseParams, inputs: [y.spec]), inputs: [y.spec])
         _ = back.inputs[0].tensor.floats.update(from: y.toArray())
         back.forward()
@@ -77,7 +81,8 @@ import Testing
         #expect(setupFailure("window_partition", .object([window(3, 2)]), inputs: x)?.blamedInput == 0)
         #expect(setupFailure("window_partition", .object([window(2, 2), ("start", .int(6)), ("channels", .int(4))]), inputs: x)?.blamedInput == 0)
         #expect(setupFailure("window_partition", .object([window(2, 2), ("heads", .int(3))]), inputs: x) != nil)
-        #expect(setupFailure("window_partition", .object([window(2, 2), ("heads", .int(2)), ("layout", .string("channels_first"))]), inputs: x) != nil)
+        #expect(
+            setupFailure("window_partition", .object([window(2, 2), ("heads", .int(2)), ("layout", .string("channels_first"))]), inputs: x) != nil)
         #expect(setupFailure("window_partition", .object([window(2, 2), ("layout", .string("nhwc"))]), inputs: x) != nil)
         #expect(setupFailure("window_partition", .empty, inputs: x)?.description == "window: missing required key 'window'")
         #expect(setupFailure("window_partition", .object([window(2, 2)]), inputs: [TensorSpec([2, 4, 6])]) != nil)

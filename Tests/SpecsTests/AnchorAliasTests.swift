@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct AnchorAliasTests {
     @Test func aliasSharesTheAnchoredSubtree() throws {
-        let (node, diagnostics) = parse("""
+        let (node, diagnostics) = parse(
+            """
             base: &b {lr: 0.1, momentum: 0.9}
             a: *b
             list: [&x 3, *x]
@@ -18,7 +19,8 @@ import Testing
     }
 
     @Test func mergeKeyCopiesMissingKeys() throws {
-        let (node, diagnostics) = parse("""
+        let (node, diagnostics) = parse(
+            """
             defaults: &d {lr: 0.1, momentum: 0.9}
             sgd:
               <<: *d

@@ -5,18 +5,20 @@ import Testing
     @Test func errorWithCaretAndTildes() {
         let diagnostics = DiagnosticEngine()
         diagnostics.addSource("specs/x.yaml", SourceText("optimizer:\n  lerning_rate: 0.1\n"))
-        diagnostics.error("unknown key 'lerning_rate' (did you mean 'learning_rate'?)",
-                          at: SourceMark(file: "specs/x.yaml", line: 2, column: 3, length: 12),
-                          notes: [.note("the optimizer starts here", at: SourceMark(file: "specs/x.yaml", line: 1, column: 1))])
-        #expect(diagnostics.render() == """
-            specs/x.yaml:2:3: error: unknown key 'lerning_rate' (did you mean 'learning_rate'?)
-                2 |   lerning_rate: 0.1
-                  |   ^~~~~~~~~~~~
-            specs/x.yaml:1:1: note: the optimizer starts here
-                1 | optimizer:
-                  | ^
+        diagnostics.error(
+            "unknown key 'lerning_rate' (did you mean 'learning_rate'?)",
+            at: SourceMark(file: "specs/x.yaml", line: 2, column: 3, length: 12),
+            notes: [.note("the optimizer starts here", at: SourceMark(file: "specs/x.yaml", line: 1, column: 1))])
+        #expect(
+            diagnostics.render() == """
+                specs/x.yaml:2:3: error: unknown key 'lerning_rate' (did you mean 'learning_rate'?)
+                    2 |   lerning_rate: 0.1
+                      |   ^~~~~~~~~~~~
+                specs/x.yaml:1:1: note: the optimizer starts here
+                    1 | optimizer:
+                      | ^
 
-            """)
+                """)
     }
 
     @Test func tabsAndMultiByteCharactersKeepTheCaretAligned() {
@@ -25,15 +27,16 @@ import Testing
         diagnostics.addSource("t.yaml", SourceText("name: \"é日\tab\" xyz\n"))
         diagnostics.error("bad token", at: SourceMark(file: "t.yaml", line: 1, column: 15, length: 3))
         diagnostics.warning("inside", at: SourceMark(file: "t.yaml", line: 1, column: 9, length: 2))
-        #expect(diagnostics.render() == """
-            t.yaml:1:9: warning: inside
-                1 | name: "é日      ab" xyz
-                  |         ^~~~~~~~
-            t.yaml:1:15: error: bad token
-                1 | name: "é日      ab" xyz
-                  |                     ^~~
+        #expect(
+            diagnostics.render() == """
+                t.yaml:1:9: warning: inside
+                    1 | name: "é日      ab" xyz
+                      |         ^~~~~~~~
+                t.yaml:1:15: error: bad token
+                    1 | name: "é日      ab" xyz
+                      |                     ^~~
 
-            """)
+                """)
     }
 
     /// A 1 MB line is not echoed whole: 160 characters around the mark are, with "..."
@@ -66,15 +69,16 @@ import Testing
     @Test func parseErrorFromLibyamlIsQuotedAtItsPosition() {
         let (node, diagnostics) = parse("a:\n  b: [1, 2\nc: 3\n")
         #expect(node == nil)
-        #expect(diagnostics.render() == """
-            t.yaml:3:2: error: did not find expected ',' or ']'
-                3 | c: 3
-                  |  ^
-            t.yaml:2:6: note: while parsing a flow sequence
-                2 |   b: [1, 2
-                  |      ^
+        #expect(
+            diagnostics.render() == """
+                t.yaml:3:2: error: did not find expected ',' or ']'
+                    3 | c: 3
+                      |  ^
+                t.yaml:2:6: note: while parsing a flow sequence
+                    2 |   b: [1, 2
+                      |      ^
 
-            """)
+                """)
     }
 
     @Test func markPastTheEndOfTheLineAndLineZero() {
@@ -83,14 +87,15 @@ import Testing
         diagnostics.error("at end", at: SourceMark(file: "t.yaml", line: 1, column: 4))
         diagnostics.error("whole file", at: .file("t.yaml"))
         diagnostics.error("no such line", at: SourceMark(file: "t.yaml", line: 9, column: 1))
-        #expect(diagnostics.render() == """
-            t.yaml: error: whole file
-            t.yaml:1:4: error: at end
-                1 | ab
-                  |    ^
-            t.yaml:9:1: error: no such line
+        #expect(
+            diagnostics.render() == """
+                t.yaml: error: whole file
+                t.yaml:1:4: error: at end
+                    1 | ab
+                      |    ^
+                t.yaml:9:1: error: no such line
 
-            """)
+                """)
     }
 
     @Test func colourOnlyWhenAsked() {
@@ -106,11 +111,12 @@ import Testing
         let diagnostics = DiagnosticEngine()
         diagnostics.addSource("t.yaml", SourceText("a\u{1B}[31m\u{202E}b"))
         diagnostics.error("x", at: SourceMark(file: "t.yaml", line: 1, column: 7))
-        #expect(diagnostics.render() == """
-            t.yaml:1:7: error: x
-                1 | a\u{FFFD}[31m\u{FFFD}b
-                  |       ^
+        #expect(
+            diagnostics.render() == """
+                t.yaml:1:7: error: x
+                    1 | a\u{FFFD}[31m\u{FFFD}b
+                      |       ^
 
-            """)
+                """)
     }
 }

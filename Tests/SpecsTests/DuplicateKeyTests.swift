@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct DuplicateKeyTests {
     @Test func secondOccurrenceIsAnErrorWithNoteAtTheFirst() throws {
-        let (node, diagnostics) = parse("""
+        let (node, diagnostics) = parse(
+            """
             train:
               epochs: 10
               batch: 64

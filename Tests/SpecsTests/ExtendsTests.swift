@@ -4,7 +4,8 @@ import Testing
 @Suite struct ExtendsTests {
     @Test func deepMergeWithABaseTwoLevelsUp() throws {
         let dir = temporaryDirectory()
-        write("""
+        write(
+            """
             optimizer:
               name: sgd
               lr: 0.1
@@ -13,7 +14,8 @@ import Testing
             tags: [a, b]
 
             """, to: "\(dir)/base.yaml")
-        write("""
+        write(
+            """
             extends: ../../base.yaml
             optimizer:
               lr: 0.05
@@ -24,8 +26,9 @@ import Testing
         let diagnostics = DiagnosticEngine()
         let root = try #require(SpecLoader(diagnostics: diagnostics).load("\(dir)/specs/cifar/x.yaml"))
         #expect(diagnostics.diagnostics.isEmpty)
-        #expect(root.description == "{optimizer: {name: \"sgd\", lr: 0.05, momentum: 0.9}, "
-            + "train: {epochs: 200, batch: 128}, tags: [\"c\"], seed: 1}")
+        #expect(
+            root.description == "{optimizer: {name: \"sgd\", lr: 0.05, momentum: 0.9}, "
+                + "train: {epochs: 200, batch: 128}, tags: [\"c\"], seed: 1}")
         #expect("\(root["optimizer"]!["lr"]!.mark)" == "\(dir)/specs/cifar/x.yaml:3:7")
         #expect("\(root["optimizer"]!["name"]!.mark)" == "\(dir)/base.yaml:2:9")
         #expect("\(root["train"]!.mark)" == "\(dir)/base.yaml:5:8")
@@ -50,9 +53,10 @@ import Testing
         write("y: 2\nextends: ./a.yaml\n", to: "\(dir)/b.yaml")
         let diagnostics = DiagnosticEngine()
         let root = try #require(SpecLoader(diagnostics: diagnostics).load("\(dir)/a.yaml"))
-        #expect(messages(diagnostics) == [
-            "\(dir)/b.yaml:2:10: error: extends cycle: \(dir)/a.yaml -> \(dir)/b.yaml -> \(dir)/a.yaml",
-        ])
+        #expect(
+            messages(diagnostics) == [
+                "\(dir)/b.yaml:2:10: error: extends cycle: \(dir)/a.yaml -> \(dir)/b.yaml -> \(dir)/a.yaml"
+            ])
         #expect(root.description == "{y: 2, x: 1}")
     }
 
@@ -70,9 +74,10 @@ import Testing
         let diagnostics = DiagnosticEngine()
         let root = SpecLoader(diagnostics: diagnostics).load("\(dir)/specs/x.yaml")
         #expect(root?.description == "{optimizer: {lr: 1}}")
-        #expect(messages(diagnostics) == [
-            "\(dir)/specs/x.yaml:3:5: error: cannot extend '../shared/nothere.yaml': no such file (\(dir)/shared/nothere.yaml)",
-        ])
+        #expect(
+            messages(diagnostics) == [
+                "\(dir)/specs/x.yaml:3:5: error: cannot extend '../shared/nothere.yaml': no such file (\(dir)/shared/nothere.yaml)"
+            ])
     }
 
     @Test func errorsInsideABaseAreReportedInTheBase() {
@@ -81,10 +86,11 @@ import Testing
         write("extends: base.yaml\nextends: base.yaml\n", to: "\(dir)/x.yaml")
         let diagnostics = DiagnosticEngine()
         _ = SpecLoader(diagnostics: diagnostics).load("\(dir)/x.yaml")
-        #expect(diagnostics.sorted.map(\.description) == [
-            "\(dir)/base.yaml:2:1: error: duplicate key 'a'",
-            "\(dir)/x.yaml:2:1: error: duplicate key 'extends'",
-        ])
+        #expect(
+            diagnostics.sorted.map(\.description) == [
+                "\(dir)/base.yaml:2:1: error: duplicate key 'a'",
+                "\(dir)/x.yaml:2:1: error: duplicate key 'extends'",
+            ])
     }
 
     @Test func extendsMustBeAPath() {
@@ -94,10 +100,11 @@ import Testing
         let diagnostics = DiagnosticEngine()
         _ = SpecLoader(diagnostics: diagnostics).load("\(dir)/x.yaml")
         _ = SpecLoader(diagnostics: diagnostics).load("\(dir)/y.yaml")
-        #expect(messages(diagnostics) == [
-            "\(dir)/x.yaml:1:10: error: 'extends' takes a file path or a list of file paths, found a mapping",
-            "\(dir)/y.yaml:1:11: error: expected a file path, found an integer 1",
-        ])
+        #expect(
+            messages(diagnostics) == [
+                "\(dir)/x.yaml:1:10: error: 'extends' takes a file path or a list of file paths, found a mapping",
+                "\(dir)/y.yaml:1:11: error: expected a file path, found an integer 1",
+            ])
     }
 
     @Test func missingTopLevelFile() {

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct MappingReaderTests {
     @Test func readsTypedValuesWithDefaults() throws {
-        let (node, diagnostics) = parse("""
+        let (node, diagnostics) = parse(
+            """
             epochs: 30
             lr: 1
             name: run
@@ -28,7 +29,8 @@ import Testing
     }
 
     @Test func unknownMissingWrongTypeAndOutOfRange() throws {
-        let (node, diagnostics) = parse("""
+        let (node, diagnostics) = parse(
+            """
             train:
               epochs: abc
               batch_size: 0
@@ -47,30 +49,31 @@ import Testing
         #expect(train.choice("kind", from: ["sgd", "adam"], default: "sgd") == "sgd")
         #expect(train.optionalBool("nesterov") == nil)
         train.finish()
-        #expect(diagnostics.render() == """
-            t.yaml:2:3: error: missing required key 'learning_rate'
-                2 |   epochs: abc
-                  |   ^
-            t.yaml:2:11: error: expected an integer, found a string 'abc'
-                2 |   epochs: abc
-                  |           ^~~
-            t.yaml:3:15: error: 'batch_size' must be at least 1, found 0
-                3 |   batch_size: 0
-                  |               ^
-            t.yaml:4:16: error: 'temperature' must be greater than 0.0, found -1.5
-                4 |   temperature: -1.5
-                  |                ^~~~
-            t.yaml:5:3: error: unknown key 'lerning_rate' (did you mean 'learning_rate'?)
-                5 |   lerning_rate: 0.1
-                  |   ^~~~~~~~~~~~
-            t.yaml:6:9: error: 'kind' must be one of sgd, adam, found 'adm' (did you mean 'adam'?)
-                6 |   kind: adm
-                  |         ^~~
-            t.yaml:7:3: error: unknown key 'zzz' (valid keys: epochs, batch_size, temperature, learning_rate, kind, nesterov)
-                7 |   zzz: 1
-                  |   ^~~
+        #expect(
+            diagnostics.render() == """
+                t.yaml:2:3: error: missing required key 'learning_rate'
+                    2 |   epochs: abc
+                      |   ^
+                t.yaml:2:11: error: expected an integer, found a string 'abc'
+                    2 |   epochs: abc
+                      |           ^~~
+                t.yaml:3:15: error: 'batch_size' must be at least 1, found 0
+                    3 |   batch_size: 0
+                      |               ^
+                t.yaml:4:16: error: 'temperature' must be greater than 0.0, found -1.5
+                    4 |   temperature: -1.5
+                      |                ^~~~
+                t.yaml:5:3: error: unknown key 'lerning_rate' (did you mean 'learning_rate'?)
+                    5 |   lerning_rate: 0.1
+                      |   ^~~~~~~~~~~~
+                t.yaml:6:9: error: 'kind' must be one of sgd, adam, found 'adm' (did you mean 'adam'?)
+                    6 |   kind: adm
+                      |         ^~~
+                t.yaml:7:3: error: unknown key 'zzz' (valid keys: epochs, batch_size, temperature, learning_rate, kind, nesterov)
+                    7 |   zzz: 1
+                      |   ^~~
 
-            """)
+                """)
     }
 
     @Test func nonMappingAndNullNodes() throws {
@@ -84,11 +87,12 @@ import Testing
         let c = MappingReader(root["c"]!, diagnostics)
         #expect(c.int("x", default: 7) == 7)
         #expect(c.int("x") == nil)
-        #expect(messages(diagnostics) == [
-            "t.yaml:1:4: error: expected a mapping, found a list",
-            "t.yaml:2:3: error: missing required key 'name'",
-            "t.yaml:3:8: error: expected an integer, found null",
-        ])
+        #expect(
+            messages(diagnostics) == [
+                "t.yaml:1:4: error: expected a mapping, found a list",
+                "t.yaml:2:3: error: missing required key 'name'",
+                "t.yaml:3:8: error: expected an integer, found null",
+            ])
     }
 
     @Test func boundsDescribeThemselves() {

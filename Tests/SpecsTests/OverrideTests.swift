@@ -45,36 +45,37 @@ import Testing
             "model.branches.2.kernel=5", "model.branches.x=1", "optimizer.name.x=1", "lr", "a..b=1", "model.tags=x: y",
         ])
         #expect(root["model"]!["branches"]!.items!.count == 2)
-        #expect(diagnostics.render() == """
-            <command line>:1:16: error: index 2 is out of range: 'model.branches' has 2 items
-                1 | model.branches.2.kernel=5
-                  |                ^
-            t.yaml:4:5: note: 'model.branches' is here
-                4 |     - {kernel: 3}
-                  |     ^
-            <command line>:2:16: error: 'x' is not a list index: 'model.branches' is a list
-                2 | model.branches.x=1
-                  |                ^
-            t.yaml:4:5: note: 'model.branches' is here
-                4 |     - {kernel: 3}
-                  |     ^
-            <command line>:3:16: error: cannot set 'optimizer.name.x': 'optimizer.name' is a string 'sgd', not a mapping
-                3 | optimizer.name.x=1
-                  |                ^
-            t.yaml:1:19: note: 'optimizer.name' is set here
-                1 | optimizer: {name: sgd, lr: 0.1}
-                  |                   ^~~
-            <command line>:4:1: error: override 'lr' has no '=': write path=value
-                4 | lr
-                  | ^~
-            <command line>:5:3: error: empty key in override path 'a..b'
-                5 | a..b=1
-                  |   ^
-            <command line>:6:12: error: an override's value must be a scalar or a flow collection ([...] or {...})
-                6 | model.tags=x: y
-                  |            ^~~~
+        #expect(
+            diagnostics.render() == """
+                <command line>:1:16: error: index 2 is out of range: 'model.branches' has 2 items
+                    1 | model.branches.2.kernel=5
+                      |                ^
+                t.yaml:4:5: note: 'model.branches' is here
+                    4 |     - {kernel: 3}
+                      |     ^
+                <command line>:2:16: error: 'x' is not a list index: 'model.branches' is a list
+                    2 | model.branches.x=1
+                      |                ^
+                t.yaml:4:5: note: 'model.branches' is here
+                    4 |     - {kernel: 3}
+                      |     ^
+                <command line>:3:16: error: cannot set 'optimizer.name.x': 'optimizer.name' is a string 'sgd', not a mapping
+                    3 | optimizer.name.x=1
+                      |                ^
+                t.yaml:1:19: note: 'optimizer.name' is set here
+                    1 | optimizer: {name: sgd, lr: 0.1}
+                      |                   ^~~
+                <command line>:4:1: error: override 'lr' has no '=': write path=value
+                    4 | lr
+                      | ^~
+                <command line>:5:3: error: empty key in override path 'a..b'
+                    5 | a..b=1
+                      |   ^
+                <command line>:6:12: error: an override's value must be a scalar or a flow collection ([...] or {...})
+                    6 | model.tags=x: y
+                      |            ^~~~
 
-            """)
+                """)
     }
 
     @Test func malformedValueIsAttributedToTheOverride() {

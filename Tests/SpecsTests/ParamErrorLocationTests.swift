@@ -30,8 +30,9 @@ import Testing
     }
 
     @Test func wrongTypeInAListPointsAtTheItem() throws {
-        #expect(try report("kernel: 3\ndilations: [1, x]\n")
-            == ["t.yaml:2:16: error: expected an integer, found a string \"x\""])
+        #expect(
+            try report("kernel: 3\ndilations: [1, x]\n")
+                == ["t.yaml:2:16: error: expected an integer, found a string \"x\""])
     }
 
     @Test func unknownKeyPointsAtTheKey() throws {

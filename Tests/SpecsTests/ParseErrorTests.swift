@@ -4,12 +4,13 @@ import Testing
 @Suite struct ParseErrorMessageTests {
     @Test func tabIndentationIsExplained() {
         let (_, diagnostics) = parse("a:\n\tb: 1\n")
-        #expect(diagnostics.render() == """
-            t.yaml:2:1: error: found a tab character; YAML indents with spaces only
-                2 |         b: 1
-                  | ^
+        #expect(
+            diagnostics.render() == """
+                t.yaml:2:1: error: found a tab character; YAML indents with spaces only
+                    2 |         b: 1
+                      | ^
 
-            """)
+                """)
     }
 
     @Test func reservedCharacterIsNamed() {
@@ -19,9 +20,10 @@ import Testing
 
     @Test func badIndentationNotesTheEnclosingMapping() {
         let (_, diagnostics) = parse("a:\n  b: 1\n c: 2\n")
-        #expect(diagnostics.diagnostics.map { [$0.description] + $0.notes.map(\.description) } == [
-            ["t.yaml:3:2: error: did not find expected key", "t.yaml:1:1: note: while parsing a block mapping"],
-        ])
+        #expect(
+            diagnostics.diagnostics.map { [$0.description] + $0.notes.map(\.description) } == [
+                ["t.yaml:3:2: error: did not find expected key", "t.yaml:1:1: note: while parsing a block mapping"]
+            ])
     }
 
     @Test func controlCharacterIsAReaderError() {

@@ -50,20 +50,23 @@ import Testing
     @Test func numbersOutOfRangeAreErrors() throws {
         let (node, diagnostics) = parse("a: 99999999999999999999999\nb: 1e999999\nc: 0xFFFFFFFFFFFFFFFFFF\n")
         let root = try #require(node)
-        #expect(messages(diagnostics) == [
-            "t.yaml:1:4: error: integer 99999999999999999999999 does not fit in 64 bits",
-            "t.yaml:2:4: error: number 1e999999 is out of range (write .inf for infinity)",
-            "t.yaml:3:4: error: integer 0xFFFFFFFFFFFFFFFFFF does not fit in 64 bits",
-        ])
+        #expect(
+            messages(diagnostics) == [
+                "t.yaml:1:4: error: integer 99999999999999999999999 does not fit in 64 bits",
+                "t.yaml:2:4: error: number 1e999999 is out of range (write .inf for infinity)",
+                "t.yaml:3:4: error: integer 0xFFFFFFFFFFFFFFFFFF does not fit in 64 bits",
+            ])
         #expect(root["a"]!.double == 1e23)
         #expect(root["b"]!.double == .infinity)
     }
 
     @Test func conversionToParamValue() throws {
         let root = try #require(parse("a: [1, 2.5, x, \"3\", true, ~]\nb: {c: d}\n").node)
-        #expect(root.paramValue == .object([
-            ("a", .array([.int(1), .double(2.5), .string("x"), .string("3"), .bool(true), .null])),
-            ("b", .object([("c", .string("d"))])),
-        ]))
+        #expect(
+            root.paramValue
+                == .object([
+                    ("a", .array([.int(1), .double(2.5), .string("x"), .string("3"), .bool(true), .null])),
+                    ("b", .object([("c", .string("d"))])),
+                ]))
     }
 }

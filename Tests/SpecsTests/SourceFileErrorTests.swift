@@ -30,12 +30,13 @@ import Testing
         let diagnostics = DiagnosticEngine()
         let bytes = Array("a: 1\nb: caf".utf8) + [0xE9] + Array(" ok\n".utf8)
         #expect(YAMLParser.parse(bytes, file: "t.yaml", diagnostics: diagnostics) == nil)
-        #expect(diagnostics.render() == """
-            t.yaml:2:7: error: file is not valid UTF-8 (byte 0xE9)
-                2 | b: caf\u{FFFD} ok
-                  |       ^
+        #expect(
+            diagnostics.render() == """
+                t.yaml:2:7: error: file is not valid UTF-8 (byte 0xE9)
+                    2 | b: caf\u{FFFD} ok
+                      |       ^
 
-            """)
+                """)
     }
 
     @Test func utf16IsNotUTF8() {

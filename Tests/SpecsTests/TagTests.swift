@@ -4,12 +4,13 @@ import Testing
 @Suite struct TagTests {
     @Test func customTagIsRejected() {
         let (_, diagnostics) = parse("model: !python/object:os.system {cmd: ls}\nx: !!binary aGk=\n")
-        #expect(messages(diagnostics) == [
-            "t.yaml:1:8: error: tag '!python/object:os.system' is not allowed: a spec is data and no tag runs code "
-                + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!map, !!seq)",
-            "t.yaml:2:4: error: tag '!!binary' is not allowed: a spec is data and no tag runs code "
-                + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!map, !!seq)",
-        ])
+        #expect(
+            messages(diagnostics) == [
+                "t.yaml:1:8: error: tag '!python/object:os.system' is not allowed: a spec is data and no tag runs code "
+                    + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!map, !!seq)",
+                "t.yaml:2:4: error: tag '!!binary' is not allowed: a spec is data and no tag runs code "
+                    + "(allowed: !!str, !!int, !!float, !!bool, !!null, !!map, !!seq)",
+            ])
     }
 
     @Test func coreTagsTypeTheirScalars() throws {
@@ -25,10 +26,11 @@ import Testing
 
     @Test func coreTagThatDoesNotFitIsAnError() {
         let (_, diagnostics) = parse("a: !!int abc\nb: !!seq {k: 1}\nc: !!map 3\n")
-        #expect(messages(diagnostics) == [
-            "t.yaml:1:4: error: 'abc' is not a valid !!int",
-            "t.yaml:2:4: error: tag !!seq cannot apply to a mapping",
-            "t.yaml:3:4: error: tag !!map cannot apply to a scalar",
-        ])
+        #expect(
+            messages(diagnostics) == [
+                "t.yaml:1:4: error: 'abc' is not a valid !!int",
+                "t.yaml:2:4: error: tag !!seq cannot apply to a mapping",
+                "t.yaml:3:4: error: tag !!map cannot apply to a scalar",
+            ])
     }
 }

@@ -10,9 +10,11 @@ public enum GoldenFiles {
         .deletingLastPathComponent().deletingLastPathComponent()
 
     public static var folders: [URL] {
-        [packageRoot.appendingPathComponent("Tests/Fixtures/golden"),
-         packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden"),
-         packageRoot.appendingPathComponent("Tests/Fixtures/golden-variants")]
+        [
+            packageRoot.appendingPathComponent("Tests/Fixtures/golden"),
+            packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden"),
+            packageRoot.appendingPathComponent("Tests/Fixtures/golden-variants"),
+        ]
     }
 
     /// Paths of every case file in every golden folder and subfolder.
@@ -30,7 +32,11 @@ public enum GoldenFiles {
                 let data = FileManager.default.contents(atPath: path) ?? Data()
                 if seen[name] == data { continue }
                 seen[name] = data
-                files.append(GoldenFile(path: path, label: ["repo", "shared", "variants"][folders.firstIndex(of: folder) ?? 0] + "/" + (subfolder.isEmpty ? "" : subfolder + "/") + name))
+                files.append(
+                    GoldenFile(
+                        path: path,
+                        label: ["repo", "shared", "variants"][folders.firstIndex(of: folder) ?? 0] + "/" + (subfolder.isEmpty ? "" : subfolder + "/")
+                            + name))
             }
         }
         return files

@@ -43,8 +43,9 @@ public enum ImageFiles {
         var message = [CChar](repeating: 0, count: 64)
         let ok = pixels.withUnsafeBytes { px in
             palette.withUnsafeBytes { pal in
-                canopy_png_write(path, UInt32(width), UInt32(height), code, px.baseAddress, pal.baseAddress,
-                                 UInt32(palette.count / 3), &message)
+                canopy_png_write(
+                    path, UInt32(width), UInt32(height), code, px.baseAddress, pal.baseAddress,
+                    UInt32(palette.count / 3), &message)
             }
         }
         guard ok != 0 else { throw Failure(description: "\(path): " + text(message)) }
@@ -52,8 +53,10 @@ public enum ImageFiles {
 
     /// Writes a baseline JPEG (no chroma subsampling) of `width` x `height` with `pixels`
     /// (1 byte per pixel when `gray`, else RGB), at `quality`.
-    public static func writeJPEG(_ path: String, width: Int, height: Int, gray: Bool = false, _ pixels: [UInt8],
-                                 quality: Int = 95) throws {
+    public static func writeJPEG(
+        _ path: String, width: Int, height: Int, gray: Bool = false, _ pixels: [UInt8],
+        quality: Int = 95
+    ) throws {
         let components = gray ? 1 : 3
         precondition(pixels.count == width * height * components, "pixel count")
         try makeFolder(for: path)

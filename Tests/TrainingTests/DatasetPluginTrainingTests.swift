@@ -24,8 +24,9 @@ struct QuadrantsDataset: DatasetPlugin {
     init(params: Params) { self.params = params }
 
     var facts: DatasetFacts {
-        DatasetFacts(channels: 1, size: params.size, classes: params.classes, trainCount: params.classes * params.perClass,
-                     testCount: params.classes * (params.perClass / 4))
+        DatasetFacts(
+            channels: 1, size: params.size, classes: params.classes, trainCount: params.classes * params.perClass,
+            testCount: params.classes * (params.perClass / 4))
     }
 
     func load(_ context: DatasetContext) throws -> DatasetPair {
@@ -43,12 +44,14 @@ struct QuadrantsDataset: DatasetPlugin {
                     }
                 }
             }
-            return Dataset(name: "quadrants/\(split)", source: "memory", images: images, labels: labels, channels: 1,
-                           height: s, width: s, classCount: params.classes,
-                           classNames: (0..<params.classes).map { "q\($0)" }, mean: [0.4], std: [0.3])
+            return Dataset(
+                name: "quadrants/\(split)", source: "memory", images: images, labels: labels, channels: 1,
+                height: s, width: s, classCount: params.classes,
+                classNames: (0..<params.classes).map { "q\($0)" }, mean: [0.4], std: [0.3])
         }
-        return DatasetPair(train: make(params.classes * params.perClass, "train"),
-                           test: make(params.classes * (params.perClass / 4), "test"))
+        return DatasetPair(
+            train: make(params.classes * params.perClass, "train"),
+            test: make(params.classes * (params.perClass / 4), "test"))
     }
 }
 
@@ -60,9 +63,10 @@ struct MisstatedDataset: DatasetPlugin {
     init(params: Params) {}
     var facts: DatasetFacts { DatasetFacts(channels: 1, size: 8, classes: 2) }
     func load(_ context: DatasetContext) throws -> DatasetPair {
-        let set = Dataset(name: "misstated/train", source: "memory", images: [UInt8](repeating: 0, count: 32 * 128),
-                          labels: [Int32](repeating: 0, count: 32), channels: 2, height: 8, width: 8, classCount: 2,
-                          mean: [0.5, 0.5], std: [0.5, 0.5])
+        let set = Dataset(
+            name: "misstated/train", source: "memory", images: [UInt8](repeating: 0, count: 32 * 128),
+            labels: [Int32](repeating: 0, count: 32), channels: 2, height: 8, width: 8, classCount: 2,
+            mean: [0.5, 0.5], std: [0.5, 0.5])
         return DatasetPair(train: set, test: set)
     }
 }
@@ -90,8 +94,9 @@ struct MisstatedDataset: DatasetPlugin {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try text.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let diagnostics = DiagnosticEngine()
-        let compiled = SpecFrontEnd.compile(dir + "/spec.yaml", plugins: try BuiltInPlugins.set(adding: extra),
-                                            diagnostics: diagnostics)
+        let compiled = SpecFrontEnd.compile(
+            dir + "/spec.yaml", plugins: try BuiltInPlugins.set(adding: extra),
+            diagnostics: diagnostics)
         return (compiled, diagnostics, dir)
     }
 
@@ -125,8 +130,9 @@ struct MisstatedDataset: DatasetPlugin {
     }
 
     @Test func aDatasetThatLoadsAnotherShapeIsRefused() throws {
-        let (compiled, diagnostics, _) = try Self.compile(Self.spec(data: "{dataset: misstated, batch_size: 4}"),
-                                                          adding: [MisstatedDataset.self])
+        let (compiled, diagnostics, _) = try Self.compile(
+            Self.spec(data: "{dataset: misstated, batch_size: 4}"),
+            adding: [MisstatedDataset.self])
         #expect(!diagnostics.hasErrors, "\(diagnostics.render())")
         let experiment = try #require(compiled)
         #expect {
@@ -158,8 +164,9 @@ struct MisstatedDataset: DatasetPlugin {
                 }
             }
         }
-        let text = Self.spec(data: "{dataset: {name: image_folder, classes: 3, size: 8}, path: \(root), batch_size: 4}",
-                             epochs: 2)
+        let text = Self.spec(
+            data: "{dataset: {name: image_folder, classes: 3, size: 8}, path: \(root), batch_size: 4}",
+            epochs: 2)
         let (compiled, diagnostics, dir) = try Self.compile(text, adding: [])
         #expect(!diagnostics.hasErrors, "\(diagnostics.render())")
         let experiment = try #require(compiled)
@@ -167,8 +174,9 @@ struct MisstatedDataset: DatasetPlugin {
         let data = try ExperimentData(experiment.spec)
         #expect(data.loaded.train.count == 36 && data.loaded.test.count == 12)
         #expect(data.loaded.train.classNames == ["blue", "green", "red"])
-        #expect(data.loaded.train.labels == [Int32](repeating: 0, count: 12) + [Int32](repeating: 1, count: 12)
-            + [Int32](repeating: 2, count: 12))
+        #expect(
+            data.loaded.train.labels == [Int32](repeating: 0, count: 12) + [Int32](repeating: 1, count: 12)
+                + [Int32](repeating: 2, count: 12))
         // Every training image of class red is reddest (channel 0 brightest), and so on.
         let train = data.loaded.train
         for i in 0..<train.count {

@@ -9,8 +9,10 @@ import Testing
 /// training images, 3 epochs, narrow widths. kd's teacher is the baseline's checkpoint.
 @Suite(.serialized) struct MethodTrainingTests {
     static let specs = GoldenFiles.packageRoot.appendingPathComponent("specs/fashion-mnist")
-    static let shrink = ["data.train_subset=1024", "data.test_subset=256", "data.batch_size=64", "train.epochs=3",
-                         "train.threads=1", "eval.every=1", "optimizer.lr=0.1", "model.backbone.widths=[8, 16, 16]"]
+    static let shrink = [
+        "data.train_subset=1024", "data.test_subset=256", "data.batch_size=64", "train.epochs=3",
+        "train.threads=1", "eval.every=1", "optimizer.lr=0.1", "model.backbone.widths=[8, 16, 16]",
+    ]
 
     static func train(_ method: String, extra: [String] = []) throws -> (accuracy: Double, run: String) {
         let text = try String(contentsOf: specs.appendingPathComponent("\(method)-resnet8.yaml"), encoding: .utf8)
@@ -24,8 +26,10 @@ import Testing
     @Test func everyMethodLearns() throws {
         let baseline = try Self.train("baseline")
         #expect(baseline.accuracy > 0.35, "baseline: \(baseline.accuracy)")
-        let teacher = ["model.teacher.backbone.widths=[8, 16, 16]",
-                       "model.teacher.checkpoint=\(baseline.run)/checkpoint.safetensors"]
+        let teacher = [
+            "model.teacher.backbone.widths=[8, 16, 16]",
+            "model.teacher.checkpoint=\(baseline.run)/checkpoint.safetensors",
+        ]
         for (method, extra) in [("kd", teacher), ("dml", []), ("one", []), ("okddip", []), ("t2b", [])] {
             let result = try Self.train(method, extra: extra)
             #expect(result.accuracy > 0.35, "\(method): deployed top-1 \(result.accuracy); chance is 0.1")
@@ -38,8 +42,10 @@ import Testing
 /// each backbone's style (LayerNorm + GELU conv branches, token-wise MLP branches).
 @Suite(.serialized) struct BackboneTrainingTests {
     static let specs = GoldenFiles.packageRoot.appendingPathComponent("specs/fashion-mnist")
-    static let shrink = ["data.train_subset=1024", "data.test_subset=256", "data.batch_size=64", "train.epochs=3",
-                         "train.threads=1", "eval.every=1", "optimizer.lr=3.0e-3", "optimizer.weight_decay=0.01"]
+    static let shrink = [
+        "data.train_subset=1024", "data.test_subset=256", "data.batch_size=64", "train.epochs=3",
+        "train.threads=1", "eval.every=1", "optimizer.lr=3.0e-3", "optimizer.weight_decay=0.01",
+    ]
 
     @Test(arguments: [
         ("baseline-convnext-atto", "model.backbone={name: convnext, dims: [8, 16, 24, 32], depths: [1, 1, 1, 1]}"),

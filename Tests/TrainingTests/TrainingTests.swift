@@ -44,8 +44,10 @@ import Testing
     }
 
     /// Trains into `dir/run` and returns the metrics.jsonl lines; `interrupt` replaces the signal flag.
-    static func train(_ experiment: CompiledExperiment, _ dir: String, resume: Bool = false, stopAfter: Int? = nil,
-                      interrupt: (() -> Bool)? = nil) throws -> [String] {
+    static func train(
+        _ experiment: CompiledExperiment, _ dir: String, resume: Bool = false, stopAfter: Int? = nil,
+        interrupt: (() -> Bool)? = nil
+    ) throws -> [String] {
         let plans = ExperimentPlans(experiment)
         var options = Trainer.Options(directory: dir + "/run")
         try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
@@ -100,8 +102,9 @@ import Testing
         _ = try Self.train(experiment, cut, resume: true, stopAfter: 7)
         let resumed = try Self.train(experiment, cut, resume: true)
         #expect(resumed == uninterrupted)
-        #expect(try String(contentsOfFile: cut + "/run/final.json", encoding: .utf8)
-            == String(contentsOfFile: dir + "/run/final.json", encoding: .utf8))
+        #expect(
+            try String(contentsOfFile: cut + "/run/final.json", encoding: .utf8)
+                == String(contentsOfFile: dir + "/run/final.json", encoding: .utf8))
     }
 
     /// An interrupt right after an epoch's last step: the resumed run has no step left in
@@ -114,8 +117,9 @@ import Testing
         #expect(try Self.train(experiment, cut, stopAfter: 1).isEmpty)
         let resumed = try Self.train(experiment, cut, resume: true)
         #expect(Self.number(resumed[0], "lr") == 0.05)
-        #expect(try String(contentsOfFile: cut + "/run/metrics.jsonl", encoding: .utf8)
-            == String(contentsOfFile: dir + "/run/metrics.jsonl", encoding: .utf8))
+        #expect(
+            try String(contentsOfFile: cut + "/run/metrics.jsonl", encoding: .utf8)
+                == String(contentsOfFile: dir + "/run/metrics.jsonl", encoding: .utf8))
     }
 
     /// Ctrl-C during the final evaluation: the evaluation is abandoned at its next batch,
@@ -129,24 +133,29 @@ import Testing
         // Asked after the one training step (no), then before the first evaluation batch (yes).
         final class Asked { var count = 0 }
         let asked = Asked()
-        let lines = try Self.train(experiment, cut, interrupt: {
-            asked.count += 1
-            return asked.count > 1
-        })
+        let lines = try Self.train(
+            experiment, cut,
+            interrupt: {
+                asked.count += 1
+                return asked.count > 1
+            })
         #expect(asked.count == 2, "the evaluation did not ask for interrupts")
         #expect(lines.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: cut + "/run/final.json"))
         let checkpoint = try SafetensorsFile(contentsOf: cut + "/run/checkpoint.safetensors")
         #expect(checkpoint.metadata["epoch"] == "0" && checkpoint.metadata["step"] == "1")
         #expect(try Self.train(experiment, cut, resume: true) == uninterrupted)
-        #expect(try String(contentsOfFile: cut + "/run/final.json", encoding: .utf8)
-            == String(contentsOfFile: dir + "/run/final.json", encoding: .utf8))
+        #expect(
+            try String(contentsOfFile: cut + "/run/final.json", encoding: .utf8)
+                == String(contentsOfFile: dir + "/run/final.json", encoding: .utf8))
     }
 
     /// Resuming a finished run trains nothing (a step would trip stopAfterSteps) and keeps its results.
     @Test func resumingAFinishedRunTrainsNothing() throws {
-        let (experiment, dir) = try Self.compile(overrides: ["train.epochs=1", "train.steps_per_epoch=1", "data.train_subset=512",
-                                                             "data.test_subset=128", "data.validation=64"])
+        let (experiment, dir) = try Self.compile(overrides: [
+            "train.epochs=1", "train.steps_per_epoch=1", "data.train_subset=512",
+            "data.test_subset=128", "data.validation=64",
+        ])
         let lines = try Self.train(experiment, dir)
         let final = try String(contentsOfFile: dir + "/run/final.json", encoding: .utf8)
         let plans = ExperimentPlans(experiment)
@@ -194,8 +203,9 @@ import Testing
 
     @Test func missingDatasetDirectoryIsNamed() throws {
         let (experiment, _) = try Self.compile(
-            Self.spec.replacingOccurrences(of: "dataset: fashion_mnist, batch_size: 64, train_subset: 1024, validation: 256, test_subset: 512",
-                                           with: "dataset: cifar10, path: /nonexistent/cifar, batch_size: 64"))
+            Self.spec.replacingOccurrences(
+                of: "dataset: fashion_mnist, batch_size: 64, train_subset: 1024, validation: 256, test_subset: 512",
+                with: "dataset: cifar10, path: /nonexistent/cifar, batch_size: 64"))
         #expect {
             _ = try ExperimentData(experiment.spec)
         } throws: { "\($0)".contains("/nonexistent/cifar") }

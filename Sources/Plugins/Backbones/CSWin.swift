@@ -65,8 +65,9 @@ public struct CSWin: Sendable {
 
     /// Widths embedDim x 2^s, as the official model doubles them per stage.
     public init(embedDim: Int, depths: [Int], heads: [Int], splitSizes: [Int] = cifarSplitSizes, classes: Int) {
-        self.init(dims: depths.indices.map { embedDim << $0 }, depths: depths, heads: heads, splitSizes: splitSizes,
-                  classes: classes)
+        self.init(
+            dims: depths.indices.map { embedDim << $0 }, depths: depths, heads: heads, splitSizes: splitSizes,
+            classes: classes)
     }
 
     /// The named variant (`T`, `S`, `B`), or nil for another name.
@@ -115,8 +116,9 @@ public struct CSWin: Sendable {
             b.error("cswin: the stem conv k\(stemKernel) s\(stemStride) p\(stemPadding) leaves no map of the \(shape[2])x\(shape[3]) input")
             return nil
         }
-        let y = b.conv2d("\(prefix)stage1_conv_embed.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding,
-                         bias: true, weightInit: .uniformFanIn(fanIn: shape[1] * stemKernel * stemKernel))
+        let y = b.conv2d(
+            "\(prefix)stage1_conv_embed.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding,
+            bias: true, weightInit: .uniformFanIn(fanIn: shape[1] * stemKernel * stemKernel))
         let tokens = b.permute("\(prefix)stage1_conv_embed.1", y, [0, 2, 3, 1])
         return b.layerNorm("\(prefix)stage1_conv_embed.2", tokens, eps: eps)
     }
@@ -124,8 +126,10 @@ public struct CSWin: Sendable {
     /// Stage `s` (1-based): from `tokens` [B, H, W, C] when given for stage 1 (the stem's
     /// output), else from the NCHW `map` of the previous stage through the merge block (stage 1:
     /// just to tokens). Returns the stage's tokens and its NCHW map.
-    public func stage(_ b: inout GraphBuilder, _ s: Int, tokens: ValueID?, map: ValueID,
-                      prefix: String = "") -> (tokens: ValueID, map: ValueID)? {
+    public func stage(
+        _ b: inout GraphBuilder, _ s: Int, tokens: ValueID?, map: ValueID,
+        prefix: String = ""
+    ) -> (tokens: ValueID, map: ValueID)? {
         let stages = [dims.count, depths.count, heads.count, splitSizes.count].min()!
         guard s >= 1 && s <= stages else {
             b.error("cswin: there is no stage \(s); the network has stages 1...\(stages)")
@@ -154,8 +158,9 @@ public struct CSWin: Sendable {
             w = (shape[3] + 2 * mergePadding - mergeKernel) / mergeStride + 1
             let name = "\(prefix)merge\(s - 1)"
             let fanIn = shape[1] * mergeKernel * mergeKernel
-            let y = b.conv2d("\(name).conv", map, out: dims[s - 1], kernel: mergeKernel, stride: mergeStride,
-                             padding: mergePadding, bias: true, weightInit: .uniformFanIn(fanIn: fanIn))
+            let y = b.conv2d(
+                "\(name).conv", map, out: dims[s - 1], kernel: mergeKernel, stride: mergeStride,
+                padding: mergePadding, bias: true, weightInit: .uniformFanIn(fanIn: fanIn))
             x = b.layerNorm("\(name).norm", b.permute("\(name).tokens", y, [0, 2, 3, 1]), eps: eps)
         }
         let dim = dims[s - 1], headCount = heads[s - 1], split = splitSizes[s - 1]
@@ -167,7 +172,9 @@ public struct CSWin: Sendable {
             }
         } else {
             guard headCount % 2 == 0 && dim % headCount == 0 else {
-                b.error("cswin stage \(s): stripe attention splits the heads in two halves; \(headCount) heads must be even and divide the \(dim) channels")
+                b.error(
+                    "cswin stage \(s): stripe attention splits the heads in two halves; \(headCount) heads must be even and divide the \(dim) channels"
+                )
                 return nil
             }
             guard h % split == 0 && w % split == 0 else {
@@ -177,8 +184,9 @@ public struct CSWin: Sendable {
         }
         let before = depths[..<(s - 1)].reduce(0, +)
         for j in 0..<depths[s - 1] {
-            x = block(&b, "\(prefix)stage\(s).\(j)", x, dim: dim, heads: headCount, split: split, map: (h, w), full: full,
-                      rate: dropPathRate(block: before + j))
+            x = block(
+                &b, "\(prefix)stage\(s).\(j)", x, dim: dim, heads: headCount, split: split, map: (h, w), full: full,
+                rate: dropPathRate(block: before + j))
         }
         return (x, b.permute("\(prefix)stage\(s).map", x, [0, 3, 1, 2]))
     }
@@ -213,19 +221,24 @@ public struct CSWin: Sendable {
         return taps
     }
 
-    func block(_ b: inout GraphBuilder, _ name: String, _ x: ValueID, dim: Int, heads: Int, split: Int, map: (h: Int, w: Int),
-               full: Bool, rate: Double) -> ValueID {
+    func block(
+        _ b: inout GraphBuilder, _ name: String, _ x: ValueID, dim: Int, heads: Int, split: Int, map: (h: Int, w: Int),
+        full: Bool, rate: Double
+    ) -> ValueID {
         let trunc = Initializer.truncatedNormal(std: 0.02)
         var h = b.layerNorm("\(name).norm1", x, eps: eps)
         let qkv = b.linear("\(name).qkv", h, out: 3 * dim, bias: qkvBias, weightInit: trunc, biasInit: .zeros)
-        let branches: [(start: Int, channels: Int, heads: Int, window: (h: Int, w: Int))] = full
+        let branches: [(start: Int, channels: Int, heads: Int, window: (h: Int, w: Int))] =
+            full
             ? [(0, dim, heads, map)]
             : [(0, dim / 2, heads / 2, (map.h, split)), (dim / 2, dim / 2, heads / 2, (split, map.w))]
         var outputs: [ValueID] = []
         for (a, branch) in branches.enumerated() {
             outputs.append(attention(&b, "\(name).attns.\(a)", qkv, dim: dim, branch: branch, map: map))
         }
-        h = outputs.count == 1 ? outputs[0]
+        h =
+            outputs.count == 1
+            ? outputs[0]
             : b.apply("concat", name: "\(name).attns", params: .object([("axis", .int(-1))]), inputs: outputs)[0]
         h = b.linear("\(name).proj", h, out: dim, weightInit: trunc, biasInit: .zeros)
         var y = b.add("\(name).add1", x, b.dropPath("\(name).drop_path1", h, rate: rate))
@@ -240,12 +253,15 @@ public struct CSWin: Sendable {
     /// One attention branch on its channels of the fused qkv map: stripe (or full)
     /// windows, attention, back to a channels-last map of `branch.channels`, plus LePE
     /// (the windowed depthwise conv of the branch's v, read straight from qkv).
-    func attention(_ b: inout GraphBuilder, _ name: String, _ qkv: ValueID, dim: Int,
-                   branch: (start: Int, channels: Int, heads: Int, window: (h: Int, w: Int)), map: (h: Int, w: Int)) -> ValueID {
+    func attention(
+        _ b: inout GraphBuilder, _ name: String, _ qkv: ValueID, dim: Int,
+        branch: (start: Int, channels: Int, heads: Int, window: (h: Int, w: Int)), map: (h: Int, w: Int)
+    ) -> ValueID {
         let (c, window) = (branch.channels, branch.window)
         func cut(_ part: String, _ offset: Int) -> ValueID {
-            b.windowPartition("\(name).\(part)", qkv, window: window, start: offset + branch.start, channels: c,
-                              heads: branch.heads, layout: .heads)
+            b.windowPartition(
+                "\(name).\(part)", qkv, window: window, start: offset + branch.start, channels: c,
+                heads: branch.heads, layout: .heads)
         }
         let q = cut("q", 0), k = cut("k", dim), v = cut("v", 2 * dim)
         let attended = b.apply("attention", name: "\(name).attention", inputs: [q, k, v])[0]
@@ -261,7 +277,8 @@ public struct CSWin: Sendable {
         var problems: [String] = []
         let n = depths.count
         if n == 0 || dims.count != n || heads.count != n || splitSizes.count != n {
-            problems.append("dims \(dims), depths \(depths), heads \(heads) and split sizes \(splitSizes) must list the same number (at least 1) of stages")
+            problems.append(
+                "dims \(dims), depths \(depths), heads \(heads) and split sizes \(splitSizes) must list the same number (at least 1) of stages")
         }
         if depths.contains(where: { $0 < 0 }) || (dims + heads + splitSizes).contains(where: { $0 < 1 }) {
             problems.append("depths must not be negative; dims, heads and split sizes must be positive")

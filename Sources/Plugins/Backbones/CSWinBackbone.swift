@@ -17,11 +17,15 @@ public struct CSWinBackbone: BackbonePlugin {
         public var embedDim: Int? = nil
         @Param("channels per stage (instead of embed_dim)", type: "list of ints, each 1...4096", shownDefault: "from embed_dim")
         public var dims: [Int]? = nil
-        @Param("blocks per stage (with heads and embed_dim or dims, instead of variant)", type: "list of ints, each 0...100", shownDefault: "from variant")
+        @Param(
+            "blocks per stage (with heads and embed_dim or dims, instead of variant)", type: "list of ints, each 0...100",
+            shownDefault: "from variant")
         public var depths: [Int]? = nil
         @Param("attention heads per stage, as many as depths", type: "list of ints, each 1...256", shownDefault: "from variant")
         public var heads: [Int]? = nil
-        @Param("stripe width per stage; must divide the stage's map (not checked in the last stage, which attends globally)", type: "list of ints, each 1...256", shownDefault: "[1, 2, 2, 2]")
+        @Param(
+            "stripe width per stage; must divide the stage's map (not checked in the last stage, which attends globally)",
+            type: "list of ints, each 1...256", shownDefault: "[1, 2, 2, 2]")
         public var splitSizes: [Int]? = nil
         @Param("stem conv kernel", .between(1, 16))
         public var stemKernel = 7
@@ -35,7 +39,8 @@ public struct CSWinBackbone: BackbonePlugin {
     }
 
     public static let name = "cswin"
-    public static let summary = "CSWin Transformer (Dong et al. 2022) with a small-image stem (default 7x7 s2 p3, split sizes [1, 2, 2, 2]: maps 16/8/4/2 on 32x32)"
+    public static let summary =
+        "CSWin Transformer (Dong et al. 2022) with a small-image stem (default 7x7 s2 p3, split sizes [1, 2, 2, 2]: maps 16/8/4/2 on 32x32)"
     public static let layerStyle = LayerStyle.transformer
 
     /// The widest stage.
@@ -53,10 +58,14 @@ public struct CSWinBackbone: BackbonePlugin {
             throw ParamError(path: [key], "give either variant '\(v)' or explicit sizes, not both")
         } else if explicit {
             guard let depths = params.depths, !depths.isEmpty, depths.allSatisfy({ (0...Self.maxDepth).contains($0) }) else {
-                throw ParamError(path: ["depths"], "expected at least one block count, each between 0 and \(Self.maxDepth), found \(params.depths.map { "\($0)" } ?? "none")")
+                throw ParamError(
+                    path: ["depths"],
+                    "expected at least one block count, each between 0 and \(Self.maxDepth), found \(params.depths.map { "\($0)" } ?? "none")")
             }
             guard let heads = params.heads, heads.count == depths.count, heads.allSatisfy({ (1...256).contains($0) }) else {
-                throw ParamError(path: ["heads"], "expected \(depths.count) head counts (one per stage), each between 1 and 256, found \(params.heads.map { "\($0)" } ?? "none")")
+                throw ParamError(
+                    path: ["heads"],
+                    "expected \(depths.count) head counts (one per stage), each between 1 and 256, found \(params.heads.map { "\($0)" } ?? "none")")
             }
             let dims: [Int]
             switch (params.embedDim, params.dims) {
@@ -88,7 +97,8 @@ public struct CSWinBackbone: BackbonePlugin {
         }
         if let splits = params.splitSizes {
             guard splits.count == net.stageCount, splits.allSatisfy({ (1...256).contains($0) }) else {
-                throw ParamError(path: ["split_sizes"], "expected \(net.stageCount) stripe widths (one per stage), each between 1 and 256, found \(splits)")
+                throw ParamError(
+                    path: ["split_sizes"], "expected \(net.stageCount) stripe widths (one per stage), each between 1 and 256, found \(splits)")
             }
             net.splitSizes = splits
         } else if net.stageCount != CSWin.cifarSplitSizes.count {

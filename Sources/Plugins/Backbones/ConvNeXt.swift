@@ -102,8 +102,9 @@ public struct ConvNeXt: Sendable {
             b.error("convnext: the stem conv k\(stemKernel) s\(stemStride) p\(stemPadding) leaves no map of the \(shape[2])x\(shape[3]) input")
             return nil
         }
-        let y = b.conv2d("\(prefix)stem.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding, bias: true,
-                         weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
+        let y = b.conv2d(
+            "\(prefix)stem.0", x, out: width, kernel: stemKernel, stride: stemStride, padding: stemPadding, bias: true,
+            weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
         return b.layerNorm("\(prefix)stem.1", y, layout: .channelsFirst, eps: eps)
     }
 
@@ -122,13 +123,16 @@ public struct ConvNeXt: Sendable {
         var h = x
         if s > 1 {
             guard shape[2] >= downsampleKernel && shape[3] >= downsampleKernel else {
-                b.error("convnext stage \(s): the \(shape[2])x\(shape[3]) map is smaller than the \(downsampleKernel)x\(downsampleKernel) downsampling conv (use a smaller stem stride or fewer stages)")
+                b.error(
+                    "convnext stage \(s): the \(shape[2])x\(shape[3]) map is smaller than the \(downsampleKernel)x\(downsampleKernel) downsampling conv (use a smaller stem stride or fewer stages)"
+                )
                 return nil
             }
             let name = "\(prefix)downsample_layers.\(s - 1)"
             h = b.layerNorm("\(name).0", h, layout: .channelsFirst, eps: eps)
-            h = b.conv2d("\(name).1", h, out: dims[s - 1], kernel: downsampleKernel, stride: downsampleStride, bias: true,
-                         weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
+            h = b.conv2d(
+                "\(name).1", h, out: dims[s - 1], kernel: downsampleKernel, stride: downsampleStride, bias: true,
+                weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros)
         }
         let before = depths[..<(s - 1)].reduce(0, +)
         h = b.permute("\(prefix)stages.\(s - 1).to_nhwc", h, [0, 2, 3, 1])

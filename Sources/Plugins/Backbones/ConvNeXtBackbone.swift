@@ -10,7 +10,9 @@ import CanopySpecs
 /// builder at the backbone's position in the spec (Fashion-MNIST: `data.pad_to: 32`).
 public struct ConvNeXtBackbone: BackbonePlugin {
     public struct Params: PluginParams {
-        @Param("named size: dims and depths of timm's variant", type: "atto | femto | pico | nano | tiny", shownDefault: "atto (when dims and depths are absent)")
+        @Param(
+            "named size: dims and depths of timm's variant", type: "atto | femto | pico | nano | tiny",
+            shownDefault: "atto (when dims and depths are absent)")
         public var variant: String? = nil
         @Param("channels per stage (with depths, instead of variant)", type: "list of ints, each 1...4096", shownDefault: "from variant")
         public var dims: [Int]? = nil
@@ -55,7 +57,9 @@ public struct ConvNeXtBackbone: BackbonePlugin {
                 throw ParamError(path: ["dims"], "expected at least one stage width, each between 1 and \(Self.maxWidth), found \(dims)")
             }
             guard depths.count == dims.count, depths.allSatisfy({ (0...Self.maxDepth).contains($0) }) else {
-                throw ParamError(path: ["depths"], "expected \(dims.count) block counts (one per entry of dims), each between 0 and \(Self.maxDepth), found \(depths)")
+                throw ParamError(
+                    path: ["depths"],
+                    "expected \(dims.count) block counts (one per entry of dims), each between 0 and \(Self.maxDepth), found \(depths)")
             }
             net = ConvNeXt(depths: depths, dims: dims, classes: classes)
         case (nil, _?, nil):

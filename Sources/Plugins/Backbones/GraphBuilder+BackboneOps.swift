@@ -19,8 +19,10 @@ extension GraphBuilder {
     }
 
     /// `window_partition` of channels start ..< start + channels of a channels-last map.
-    mutating func windowPartition(_ name: String, _ x: ValueID, window: (h: Int, w: Int), start: Int, channels: Int,
-                                  heads: Int, layout: WindowLayout) -> ValueID {
+    mutating func windowPartition(
+        _ name: String, _ x: ValueID, window: (h: Int, w: Int), start: Int, channels: Int,
+        heads: Int, layout: WindowLayout
+    ) -> ValueID {
         var pairs: [(key: String, value: ParamValue)] = [
             ("window", .array([.int(window.h), .int(window.w)])), ("start", .int(start)), ("channels", .int(channels)),
             ("layout", .string(layout.rawValue)),
@@ -30,8 +32,10 @@ extension GraphBuilder {
     }
 
     /// `window_reverse` back to a channels-last [B, size.h, size.w, C] map.
-    mutating func windowReverse(_ name: String, _ x: ValueID, window: (h: Int, w: Int), size: (h: Int, w: Int),
-                                layout: WindowLayout) -> ValueID {
+    mutating func windowReverse(
+        _ name: String, _ x: ValueID, window: (h: Int, w: Int), size: (h: Int, w: Int),
+        layout: WindowLayout
+    ) -> ValueID {
         let params = ParamValue.object([
             ("window", .array([.int(window.h), .int(window.w)])), ("size", .array([.int(size.h), .int(size.w)])),
             ("layout", .string(layout.rawValue)),

@@ -27,7 +27,8 @@ public struct ResNetBackbone: ResNetCIFARFamily {
     }
 
     public static let name = "resnet"
-    public static let summary = "CIFAR ResNet-18/34/50/101/152 (kuangliu pytorch-cifar, LightSKD): 3x3 stem, no max-pool, 4 stages, option-B shortcuts, global pool, fc"
+    public static let summary =
+        "CIFAR ResNet-18/34/50/101/152 (kuangliu pytorch-cifar, LightSKD): 3x3 stem, no max-pool, 4 stages, option-B shortcuts, global pool, fc"
 
     /// Block type and blocks per stage of each depth (He et al. 2016, Table 1).
     public static let depths: [Int: (block: ResNetCIFAR.Block, blocks: [Int])] = [

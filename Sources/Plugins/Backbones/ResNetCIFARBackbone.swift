@@ -10,15 +10,17 @@ public struct ResNetCIFARBackbone: ResNetCIFARFamily {
         @Param("6n+2 for basic blocks (20, 32, 56, 110), 9n+2 for bottleneck blocks (110 = 12 per stage)", required: true)
         public var depth = 20
         @Param("block type; bottleneck has expansion 4", type: "basic | bottleneck") public var block = "basic"
-        @Param("override n (the ONE code's ResNet-110 is bottleneck with 18)", .between(1, Double(maxBlocksPerStage)),
-               shownDefault: "from depth")
+        @Param(
+            "override n (the ONE code's ResNet-110 is bottleneck with 18)", .between(1, Double(maxBlocksPerStage)),
+            shownDefault: "from depth")
         public var blocksPerStage: Int? = nil
         @Param("planes of the three stages", type: "[int, int, int], each 1...\(maxWidth)") public var widths = [16, 32, 64]
         public init() {}
     }
 
     public static let name = "resnet_cifar"
-    public static let summary = "CIFAR ResNet (He et al. 2016) as the OKD code bases build it: 3x3 stem, 3 stages, option-B shortcuts, global pool, fc"
+    public static let summary =
+        "CIFAR ResNet (He et al. 2016) as the OKD code bases build it: 3x3 stem, 3 stages, option-B shortcuts, global pool, fc"
 
     /// The deepest network built: 200 blocks per stage (He et al.'s ResNet-1202).
     public static let maxBlocksPerStage = 200
@@ -36,8 +38,10 @@ public struct ResNetCIFARBackbone: ResNetCIFARFamily {
             throw ParamError(path: ["depth"], "depth \(params.depth) is not \(divisor)n+2 for \(params.block) blocks")
         }
         if params.blocksPerStage == nil && (params.depth - 2) / divisor > Self.maxBlocksPerStage {
-            throw ParamError(path: ["depth"], "depth \(params.depth) is more than \(Self.maxBlocksPerStage) blocks per stage "
-                             + "(at most \(Self.maxBlocksPerStage * divisor + 2) for \(params.block) blocks)")
+            throw ParamError(
+                path: ["depth"],
+                "depth \(params.depth) is more than \(Self.maxBlocksPerStage) blocks per stage "
+                    + "(at most \(Self.maxBlocksPerStage * divisor + 2) for \(params.block) blocks)")
         }
         try Self.checkWidths(params.widths, stages: 3)
         var net = ResNetCIFAR(depth: params.depth, block: block, classes: classes, blocksPerStage: params.blocksPerStage)

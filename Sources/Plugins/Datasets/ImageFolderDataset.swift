@@ -13,8 +13,9 @@ public struct ImageFolderDataset: DatasetPlugin {
         public var classes = 2
         @Param("side of the square every image is made, in pixels", .between(1, 4096), required: true)
         public var size = 32
-        @Param("resize: bilinear to size x size; center_crop: the central size x size (zero-padded when smaller); "
-               + "resize_crop: shorter side to size, then the central square")
+        @Param(
+            "resize: bilinear to size x size; center_crop: the central size x size (zero-padded when smaller); "
+                + "resize_crop: shorter side to size, then the central square")
         public var fit = ImageFit.resize
         @Param("training split folder, relative to path") public var train = "train"
         @Param("test split folder, relative to path (e.g. valid)") public var test = "test"
@@ -40,9 +41,10 @@ public struct ImageFolderDataset: DatasetPlugin {
 
     /// The loader's options for these params.
     public var options: ImageFolder.Options {
-        var options = ImageFolder.Options(root: params.path, size: params.size, fit: params.fit,
-                                          trainDirectory: params.train, testDirectory: params.test,
-                                          classes: params.classes)
+        var options = ImageFolder.Options(
+            root: params.path, size: params.size, fit: params.fit,
+            trainDirectory: params.train, testDirectory: params.test,
+            classes: params.classes)
         options.cacheDirectory = params.cache ? params.cacheDir ?? options.defaultCacheDirectory : nil
         return options
     }

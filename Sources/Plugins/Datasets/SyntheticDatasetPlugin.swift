@@ -24,14 +24,16 @@ public struct SyntheticDatasetPlugin: DatasetPlugin {
     public init(params: Params) { self.params = params }
 
     public var facts: DatasetFacts {
-        DatasetFacts(channels: params.channels, size: params.size, classes: params.classes, trainCount: params.train,
-                     testCount: params.test)
+        DatasetFacts(
+            channels: params.channels, size: params.size, classes: params.classes, trainCount: params.train,
+            testCount: params.test)
     }
 
     public func load(_ context: DatasetContext) throws -> DatasetPair {
         let p = params
-        let config = SyntheticDataset.Config(trainCount: p.train, testCount: p.test, classCount: p.classes, channels: p.channels,
-                                             size: p.size, noise: p.noise, seed: p.seed.map { UInt64($0) } ?? context.seed)
+        let config = SyntheticDataset.Config(
+            trainCount: p.train, testCount: p.test, classCount: p.classes, channels: p.channels,
+            size: p.size, noise: p.noise, seed: p.seed.map { UInt64($0) } ?? context.seed)
         do { return try SyntheticDataset.make(config) } catch {
             throw DatasetError(path: "synthetic", .invalidConfig(error.description))
         }

@@ -17,7 +17,9 @@ public struct DecorrelationLoss: LossPlugin {
     public enum Variant: String, ParamChoice { case feature, A, B }
 
     public struct Params: PluginParams {
-        @Param("feature: mean squared cross-correlation of standardised branch features; A: off-diagonal entries only; B: signed Pearson correlation of non-target softened predictions (branches are logits, needs target)")
+        @Param(
+            "feature: mean squared cross-correlation of standardised branch features; A: off-diagonal entries only; B: signed Pearson correlation of non-target softened predictions (branches are logits, needs target)"
+        )
         public var variant = Variant.feature
         @Param("added to the batch std when standardising (feature, A)", .atLeast(0))
         public var stdEps = 1e-5
@@ -47,7 +49,9 @@ public struct DecorrelationLoss: LossPlugin {
     public func emit(_ b: inout GraphBuilder, name: String, inputLists: [[ValueID]]) -> ValueID {
         let branches = inputLists[0], target = inputLists.count > 1 ? inputLists[1].first : nil
         guard branches.count >= 2 else {
-            b.error("\(name): decorrelation needs at least 2 branches (give 'branches: branch[*].\(params.variant == .B ? "logits" : "feature")' without foreach), found \(branches.count)")
+            b.error(
+                "\(name): decorrelation needs at least 2 branches (give 'branches: branch[*].\(params.variant == .B ? "logits" : "feature")' without foreach), found \(branches.count)"
+            )
             return b.unary("sum", name, branches[0])
         }
         if params.variant == .B {

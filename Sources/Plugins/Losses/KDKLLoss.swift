@@ -25,7 +25,8 @@ public struct KDKLLoss: LossPlugin {
     }
 
     public func emit(_ b: inout GraphBuilder, name: String, inputs: [ValueID]) -> ValueID {
-        b.apply(KDKL.self, name: name, params: .init(temperature: Float(params.temperature), teacherEps: Float(params.teacherEps)),
-                inputs: inputs)[0]
+        b.apply(
+            KDKL.self, name: name, params: .init(temperature: Float(params.temperature), teacherEps: Float(params.teacherEps)),
+            inputs: inputs)[0]
     }
 }

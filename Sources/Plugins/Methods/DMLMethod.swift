@@ -30,9 +30,11 @@ public struct DMLMethod: MethodPlugin {
         var losses: [SpecSections] = [.loss("ce_nets", "cross_entropy", [("logits", "branch[*].logits"), ("target", "target")], foreach: true)]
         for s in 0..<k {
             for t in 0..<k where t != s {
-                losses.append(.loss("kl_nets[\(s)].peer[\(t)]", "kd_kl", [("student", "branch[\(s)].logits"), ("teacher", "branch[\(t)].logits")],
-                                    params: [("temperature", .number(params.temperature))], detach: params.detach ? ["teacher"] : [],
-                                    weight: .number(1 / Double(k - 1))))
+                losses.append(
+                    .loss(
+                        "kl_nets[\(s)].peer[\(t)]", "kd_kl", [("student", "branch[\(s)].logits"), ("teacher", "branch[\(t)].logits")],
+                        params: [("temperature", .number(params.temperature))], detach: params.detach ? ["teacher"] : [],
+                        weight: .number(1 / Double(k - 1))))
             }
         }
         return SpecSections.map([

@@ -24,11 +24,15 @@ public struct KDMethod: MethodPlugin {
 
     public func expand(_ spec: Node, context: MethodContext, at mark: SourceMark) -> Node {
         SpecSections.map([
-            ("losses", .list([
-                .loss("ce", "cross_entropy", [("logits", "trunk.logits"), ("target", "target")], weight: .number(1 - params.alpha)),
-                .loss("kd", "kd_kl", [("student", "trunk.logits"), ("teacher", "teacher.logits")],
-                      params: [("temperature", .number(params.temperature))], detach: ["teacher"], weight: .number(params.alpha)),
-            ])),
+            (
+                "losses",
+                .list([
+                    .loss("ce", "cross_entropy", [("logits", "trunk.logits"), ("target", "target")], weight: .number(1 - params.alpha)),
+                    .loss(
+                        "kd", "kd_kl", [("student", "trunk.logits"), ("teacher", "teacher.logits")],
+                        params: [("temperature", .number(params.temperature))], detach: ["teacher"], weight: .number(params.alpha)),
+                ])
+            ),
             ("eval", SpecSections.topOneAndFive),
         ]).node(at: mark)
     }

@@ -48,17 +48,23 @@ public struct OKDDipMethod: MethodPlugin {
         }
         losses.append(.loss("ce_leader", "cross_entropy", [("logits", "branch[\(p)].logits"), ("target", "target")]))
         losses += (0..<p).map {
-            .loss("kl_peers[\($0)]", "kd_kl", [("student", "branch[\($0)].logits"), ("teacher", "attention.targets[\($0)]")],
-                  params: kl, weight: weight)
+            .loss(
+                "kl_peers[\($0)]", "kd_kl", [("student", "branch[\($0)].logits"), ("teacher", "attention.targets[\($0)]")],
+                params: kl, weight: weight)
         }
-        losses.append(.loss("kl_leader", "kd_kl", [("student", "branch[\(p)].logits"), ("teacher", "attention.mean_logits")],
-                            params: kl, weight: weight))
+        losses.append(
+            .loss(
+                "kl_leader", "kd_kl", [("student", "branch[\(p)].logits"), ("teacher", "attention.mean_logits")],
+                params: kl, weight: weight))
         return SpecSections.map([
-            ("model", .map([
-                ("branches", .map([("count", .int(p + 1)), ("from", .text(from))])),
-                ("nodes", .list([.map(node)])),
-                ("deploy", .text("branch[\(p)].logits")),
-            ])),
+            (
+                "model",
+                .map([
+                    ("branches", .map([("count", .int(p + 1)), ("from", .text(from))])),
+                    ("nodes", .list([.map(node)])),
+                    ("deploy", .text("branch[\(p)].logits")),
+                ])
+            ),
             ("losses", .list(losses)),
             ("eval", SpecSections.topOneAndFive),
         ]).node(at: mark)

@@ -34,17 +34,31 @@ public struct ONEMethod: MethodPlugin {
         let from = params.from.hasPrefix("trunk.") ? String(params.from.dropFirst(6)) : params.from
         let kl: [(String, SpecSections)] = [("temperature", .number(params.temperature)), ("teacher_eps", .number(params.teacherEps))]
         return SpecSections.map([
-            ("model", .map([
-                ("branches", .map([("count", .int(params.branches)), ("from", .text(from))])),
-                ("nodes", .list([.map([("name", .text("gate")), ("module", .text("one_gate")),
-                                       ("inputs", .map([("feature", .text("trunk.\(from)")), ("logits", .text("branch[*].logits"))]))])])),
-            ])),
-            ("losses", .list([
-                .loss("ce_branches", "cross_entropy", [("logits", "branch[*].logits"), ("target", "target")], foreach: true),
-                .loss("ce_ensemble", "cross_entropy", [("logits", "gate.logits"), ("target", "target")]),
-                .loss("kl_branches", "kd_kl", [("student", "branch[*].logits"), ("teacher", "gate.logits")], params: kl,
-                      detach: ["teacher"], weight: .ramp(params.ramp, max: 1), foreach: true),
-            ])),
+            (
+                "model",
+                .map([
+                    ("branches", .map([("count", .int(params.branches)), ("from", .text(from))])),
+                    (
+                        "nodes",
+                        .list([
+                            .map([
+                                ("name", .text("gate")), ("module", .text("one_gate")),
+                                ("inputs", .map([("feature", .text("trunk.\(from)")), ("logits", .text("branch[*].logits"))])),
+                            ])
+                        ])
+                    ),
+                ])
+            ),
+            (
+                "losses",
+                .list([
+                    .loss("ce_branches", "cross_entropy", [("logits", "branch[*].logits"), ("target", "target")], foreach: true),
+                    .loss("ce_ensemble", "cross_entropy", [("logits", "gate.logits"), ("target", "target")]),
+                    .loss(
+                        "kl_branches", "kd_kl", [("student", "branch[*].logits"), ("teacher", "gate.logits")], params: kl,
+                        detach: ["teacher"], weight: .ramp(params.ramp, max: 1), foreach: true),
+                ])
+            ),
             ("eval", SpecSections.topOneAndFive),
         ]).node(at: mark)
     }

@@ -22,13 +22,19 @@ public struct T2BMethod: MethodPlugin {
     public struct Params: PluginParams {
         @Param("number of peer branches K", .between(1, 64))
         public var branches = 3
-        @Param("conv: `t2b_branch` (depthwise + pointwise conv); token: `t2b_token_branch` (token-wise MLP layer); auto: token for transformer backbones (cswin), conv otherwise", type: "auto | conv | token")
+        @Param(
+            "conv: `t2b_branch` (depthwise + pointwise conv); token: `t2b_token_branch` (token-wise MLP layer); auto: token for transformer backbones (cswin), conv otherwise",
+            type: "auto | conv | token")
         public var branchType = "auto"
         @Param("depthwise kernel size per branch (conv branches)", type: "list of K odd ints", shownDefault: "[3, 5, 7, ...] (3 + 2k)")
         public var kernels: [Int]? = nil
-        @Param("token pooling per branch (token branches)", type: "list of K of mean | max | attention", shownDefault: "mean, max, attention, mean, ... (cycled)")
+        @Param(
+            "token pooling per branch (token branches)", type: "list of K of mean | max | attention",
+            shownDefault: "mean, max, attention, mean, ... (cycled)")
         public var poolings: [String]? = nil
-        @Param("norm after the pointwise conv (conv branches); auto: the backbone's (BatchNorm for ResNets, LayerNorm for ConvNeXt)", type: "auto | batch | layer")
+        @Param(
+            "norm after the pointwise conv (conv branches); auto: the backbone's (BatchNorm for ResNets, LayerNorm for ConvNeXt)",
+            type: "auto | batch | layer")
         public var norm = "auto"
         @Param("activation after the norm (conv branches); auto: the backbone's (ReLU for ResNets, GELU for ConvNeXt)", type: "auto | relu | gelu")
         public var activation = "auto"
@@ -36,7 +42,9 @@ public struct T2BMethod: MethodPlugin {
         public var width: Int? = nil
         @Param("branches read P = concat(pooled earlier stages, last stage); false: the last stage alone")
         public var permeation = true
-        @Param("stages concatenated into P, shallow to deep ([stage1, stage2, stage3]: all-stage variant; [stage3, stage4] for ConvNeXt/CSWin)", type: "list of >= 2 backbone taps")
+        @Param(
+            "stages concatenated into P, shallow to deep ([stage1, stage2, stage3]: all-stage variant; [stage3, stage4] for ConvNeXt/CSWin)",
+            type: "list of >= 2 backbone taps")
         public var stages = ["stage2", "stage3"]
         @Param("stop branch gradients at P (no alignment via backpropagation)")
         public var detachPermeation = false
@@ -67,7 +75,8 @@ public struct T2BMethod: MethodPlugin {
     public enum BranchType: String, Sendable { case auto, conv, token }
 
     public static let name = "t2b"
-    public static let summary = "Trunk-to-Branch: trunk + one-layer peer branches on permeated deep features, decorrelation, branch/ensemble KD into the trunk"
+    public static let summary =
+        "Trunk-to-Branch: trunk + one-layer peer branches on permeated deep features, decorrelation, branch/ensemble KD into the trunk"
 
     public let params: Params
     let branchType: BranchType
@@ -139,29 +148,39 @@ public struct T2BMethod: MethodPlugin {
             }
             branchInput = "permeation.output"
         }
-        nodes.append(.map([("name", .text("branch")), ("module", .text(branchModule(context.backboneStyle).name)),
-                           ("params", .map(branchParams(context.backboneStyle))), ("count", .int(k)),
-                           ("inputs", .map([("x", .text(branchInput)), ("deep", .text(last))]))]))
+        nodes.append(
+            .map([
+                ("name", .text("branch")), ("module", .text(branchModule(context.backboneStyle).name)),
+                ("params", .map(branchParams(context.backboneStyle))), ("count", .int(k)),
+                ("inputs", .map([("x", .text(branchInput)), ("deep", .text(last))])),
+            ]))
         var model: [(String, SpecSections)] = [("nodes", .list(nodes)), ("deploy", .text("trunk.logits"))]
         let ensemble = k >= 2 ? "ensemble.logits" : "branch[0].logits"
         if k >= 2 { model.append(("ensemble", .text("mean"))) }
 
         var losses: [SpecSections] = [
             .loss("ce_trunk", "cross_entropy", [("logits", "trunk.logits"), ("target", "target")]),
-            .loss("ce_branches", "cross_entropy", [("logits", "branch[*].logits"), ("target", "target")],
-                  weight: .number(1 / Double(k)), foreach: true),
+            .loss(
+                "ce_branches", "cross_entropy", [("logits", "branch[*].logits"), ("target", "target")],
+                weight: .number(1 / Double(k)), foreach: true),
         ]
         if params.branchwiseKD {
-            losses.append(.loss("kd_branchwise", "kd_kl", [("student", "trunk.logits"), ("teacher", "branch[*].logits")], params: kd,
-                                detach: detach, weight: ramped(params.lambdaBW / Double(k)), foreach: true))
+            losses.append(
+                .loss(
+                    "kd_branchwise", "kd_kl", [("student", "trunk.logits"), ("teacher", "branch[*].logits")], params: kd,
+                    detach: detach, weight: ramped(params.lambdaBW / Double(k)), foreach: true))
         }
         if params.ensembleKD {
-            losses.append(.loss("kd_ensemble", "kd_kl", [("student", "trunk.logits"), ("teacher", ensemble)], params: kd,
-                                detach: detach, weight: ramped(params.lambdaEns)))
+            losses.append(
+                .loss(
+                    "kd_ensemble", "kd_kl", [("student", "trunk.logits"), ("teacher", ensemble)], params: kd,
+                    detach: detach, weight: ramped(params.lambdaEns)))
         }
         if params.ensembleToBranchKD {
-            losses.append(.loss("kd_ensemble_branch", "kd_kl", [("student", "branch[*].logits"), ("teacher", ensemble)], params: kd,
-                                detach: detach, weight: ramped(1 / Double(k)), foreach: true))
+            losses.append(
+                .loss(
+                    "kd_ensemble_branch", "kd_kl", [("student", "branch[*].logits"), ("teacher", ensemble)], params: kd,
+                    detach: detach, weight: ramped(1 / Double(k)), foreach: true))
         }
         if params.decorrelation != "off" {
             let logits = params.decorrelation == "B"
@@ -188,8 +207,10 @@ public struct T2BMethod: MethodPlugin {
         if branchModule(style) == T2BTokenBranch.self {
             pairs = [("poolings", .list(poolings.map { .text($0) }))]
         } else {
-            pairs = [("kernels", .list(kernels.map { .int($0) })), ("norm", .text((norm ?? style.norm).rawValue)),
-                     ("activation", .text((activation ?? style.activation).rawValue))]
+            pairs = [
+                ("kernels", .list(kernels.map { .int($0) })), ("norm", .text((norm ?? style.norm).rawValue)),
+                ("activation", .text((activation ?? style.activation).rawValue)),
+            ]
         }
         if let w = params.width { pairs.append(("width", .int(w))) }
         return pairs

@@ -42,7 +42,10 @@ public struct TopKMetric: MetricPlugin {
                 let row = logits.f + r * classes
                 let t = Int(target.i[r])
                 total += 1
-                guard (0..<classes).allSatisfy({ row[$0].isFinite }) else { nonfinite += 1; continue }
+                guard (0..<classes).allSatisfy({ row[$0].isFinite }) else {
+                    nonfinite += 1
+                    continue
+                }
                 guard t >= 0 && t < classes else { continue }
                 let score = row[t]
                 // Rank = classes scoring higher, plus equal scores at a lower index.

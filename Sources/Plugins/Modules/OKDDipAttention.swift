@@ -46,8 +46,9 @@ public struct OKDDipAttention: ModulePlugin {
             "mean_logits": b.apply("mean", name: "\(prefix)mean_logits", params: .object([("axes", .array([.int(1)]))]), inputs: [z])[0],
         ]
         for a in 0..<peers {
-            let slice = b.apply("slice", name: "\(prefix)target\(a).slice",
-                                params: .object([("axis", .int(2)), ("start", .int(a)), ("length", .int(1))]), inputs: [out[0]])[0]
+            let slice = b.apply(
+                "slice", name: "\(prefix)target\(a).slice",
+                params: .object([("axis", .int(2)), ("start", .int(a)), ("length", .int(1))]), inputs: [out[0]])[0]
             result["targets[\(a)]"] = b.reshape("\(prefix)target\(a)", slice, [batch, classCount])
         }
         return result

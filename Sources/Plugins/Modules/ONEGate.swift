@@ -36,7 +36,8 @@ public struct ONEGate: ModulePlugin {
             b.error("one_gate needs the logits of at least 2 branches, got \(logits.count)")
             return [:]
         }
-        let pooled = !b.isPoisoned(feature) && b.spec(feature).shape.rank == 4
+        let pooled =
+            !b.isPoisoned(feature) && b.spec(feature).shape.rank == 4
             ? b.unary("global_avgpool", "\(prefix)avgpool", feature) : feature
         let fc = b.linear("\(prefix)fc", pooled, out: logits.count)
         let bn = b.batchNorm("\(prefix)bn", fc, eps: params.bnEps, momentum: params.bnMomentum)

@@ -22,7 +22,8 @@ public struct T2BTokenBranch: ModulePlugin {
     public enum Pooling: String, CaseIterable, Sendable { case mean, max, attention }
 
     public static let name = "t2b_token_branch"
-    public static let summary = "T2B one-layer token branch: tokens -> LayerNorm -> Linear -> GELU -> mean/max/attention pool (feature) -> fc (logits)"
+    public static let summary =
+        "T2B one-layer token branch: tokens -> LayerNorm -> Linear -> GELU -> mean/max/attention pool (feature) -> fc (logits)"
     public static let inputNames = ["x", "deep"]
     public static let outputNames = ["feature", "logits"]
 
@@ -57,7 +58,8 @@ public struct T2BTokenBranch: ModulePlugin {
         let channelsLast = b.permute("\(prefix)to_tokens", x, [0, 2, 3, 1])
         let tokens = b.reshape("\(prefix)tokens", channelsLast, [shape[0], shape[2] * shape[3], shape[1]])
         let normed = b.layerNorm("\(prefix)ln", tokens)
-        let h = b.unary("gelu", "\(prefix)gelu", b.linear("\(prefix)proj", normed, out: width, weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros))
+        let h = b.unary(
+            "gelu", "\(prefix)gelu", b.linear("\(prefix)proj", normed, out: width, weightInit: .truncatedNormal(std: 0.02), biasInit: .zeros))
         let feature: ValueID
         switch poolings[index] {
         case .mean: feature = b.unary("mean", "\(prefix)pool", h, params: .object([("axes", .array([.int(1)]))]))

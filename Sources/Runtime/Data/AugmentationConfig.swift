@@ -26,8 +26,10 @@ public struct AugmentationConfig: Sendable, Equatable {
     /// Per-channel standard deviation (pixel / 255 units); nil: the data set's.
     public var std: [Float]?
 
-    public init(padTo: Int? = nil, randomCrop: Int = 0, horizontalFlip: Bool = false, normalize: Bool = true,
-                mean: [Float]? = nil, std: [Float]? = nil) {
+    public init(
+        padTo: Int? = nil, randomCrop: Int = 0, horizontalFlip: Bool = false, normalize: Bool = true,
+        mean: [Float]? = nil, std: [Float]? = nil
+    ) {
         self.padTo = padTo
         self.randomCrop = randomCrop
         self.horizontalFlip = horizontalFlip

@@ -32,8 +32,10 @@ public struct BatchLoader: Sendable {
     /// A loader over `indices` of `dataset` (all of it by default). Throws a `ParamError`
     /// when the configuration does not fit the data (an index out of range is a
     /// programming error and traps).
-    public init(dataset: Dataset, indices: [Int]? = nil, batch: BatchConfig,
-                augmentation: AugmentationConfig = AugmentationConfig(), seed: UInt64 = 0) throws(ParamError) {
+    public init(
+        dataset: Dataset, indices: [Int]? = nil, batch: BatchConfig,
+        augmentation: AugmentationConfig = AugmentationConfig(), seed: UInt64 = 0
+    ) throws(ParamError) {
         try batch.validate()
         try augmentation.validate(channels: dataset.channels, height: dataset.height, width: dataset.width)
         let indices = indices ?? dataset.allIndices
@@ -103,8 +105,9 @@ public struct BatchLoader: Sendable {
             table.withUnsafeBufferPointer { table in
                 for r in 0..<rows {
                     let index = order.indices[step * b + r]
-                    write(index, epoch: order.epoch, pixels: pixels.baseAddress!, table: table.baseAddress!,
-                          to: x.f + r * outSize)
+                    write(
+                        index, epoch: order.epoch, pixels: pixels.baseAddress!, table: table.baseAddress!,
+                        to: x.f + r * outSize)
                     target.i[r] = dataset.labels[index]
                 }
             }
@@ -123,8 +126,10 @@ public struct BatchLoader: Sendable {
     }
 
     /// Writes image `index` of the data set, augmented for `epoch`, as C x H' x W' floats.
-    private func write(_ index: Int, epoch: Int, pixels: UnsafePointer<UInt8>, table: UnsafePointer<Float>,
-                       to out: UnsafeMutablePointer<Float>) {
+    private func write(
+        _ index: Int, epoch: Int, pixels: UnsafePointer<UInt8>, table: UnsafePointer<Float>,
+        to out: UnsafeMutablePointer<Float>
+    ) {
         let h = dataset.height, w = dataset.width, oh = outputHeight, ow = outputWidth
         // Output (y, x) reads the source pixel (y + dy - top, x' + dx - left), where x' is x
         // or, flipped, ow - 1 - x; (top, left) places the image inside the pad_to canvas.

@@ -29,10 +29,12 @@ public enum CIFAR100 {
     public static func load(directory: String = defaultDirectory) throws(DatasetError) -> DatasetPair {
         try DataFile.requireDirectory(directory, expected: fileNames)
         func part(_ file: String, _ split: String) throws(DatasetError) -> Dataset {
-            let records = try CIFARBinary.load([DataFile.join(directory, file)],
-                                               labelBytes: [coarseClassCount, classNames.count], expected: fileNames)
-            return CIFARBinary.dataset(records, name: "cifar100/\(split)", source: directory, classNames: classNames,
-                                       mean: mean, std: std)
+            let records = try CIFARBinary.load(
+                [DataFile.join(directory, file)],
+                labelBytes: [coarseClassCount, classNames.count], expected: fileNames)
+            return CIFARBinary.dataset(
+                records, name: "cifar100/\(split)", source: directory, classNames: classNames,
+                mean: mean, std: std)
         }
         return DatasetPair(train: try part(fileNames[0], "train"), test: try part(fileNames[1], "test"))
     }

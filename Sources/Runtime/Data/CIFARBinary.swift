@@ -26,8 +26,11 @@ enum CIFARBinary {
             for r in 0..<n {
                 let start = r * record
                 for (k, classCount) in labelBytes.enumerated() where Int(bytes[start + k]) >= classCount {
-                    throw DatasetError(path: path, .labelOutOfRange(index: r, label: Int(bytes[start + k]),
-                                                                    classCount: classCount))
+                    throw DatasetError(
+                        path: path,
+                        .labelOutOfRange(
+                            index: r, label: Int(bytes[start + k]),
+                            classCount: classCount))
                 }
                 labels.append(Int32(bytes[start + labelBytes.count - 1]))
                 images.append(contentsOf: bytes[(start + labelBytes.count)..<(start + record)])
@@ -37,9 +40,12 @@ enum CIFARBinary {
     }
 
     /// A 3x32x32 data set of `classCount` classes from loaded records.
-    static func dataset(_ parts: (images: [UInt8], labels: [Int32]), name: String, source: String,
-                        classNames: [String], mean: [Float], std: [Float]) -> Dataset {
-        Dataset(name: name, source: source, images: parts.images, labels: parts.labels, channels: 3, height: side,
-                width: side, classCount: classNames.count, classNames: classNames, mean: mean, std: std)
+    static func dataset(
+        _ parts: (images: [UInt8], labels: [Int32]), name: String, source: String,
+        classNames: [String], mean: [Float], std: [Float]
+    ) -> Dataset {
+        Dataset(
+            name: name, source: source, images: parts.images, labels: parts.labels, channels: 3, height: side,
+            width: side, classCount: classNames.count, classNames: classNames, mean: mean, std: std)
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finding and reading the files of a data set, with `DatasetError`s that name the path.
@@ -42,8 +42,10 @@ enum DataFile {
     /// The contents of `path`, decompressed when they are gzip data (detected by the
     /// magic number, whatever the file's name), stopping once they pass `limit` of the
     /// part decompressed so far (`Gzip.decompress`).
-    static func readMaybeCompressed(_ path: String, expected: [String],
-                                    limit: (ArraySlice<UInt8>) -> Int?) throws(DatasetError) -> [UInt8] {
+    static func readMaybeCompressed(
+        _ path: String, expected: [String],
+        limit: (ArraySlice<UInt8>) -> Int?
+    ) throws(DatasetError) -> [UInt8] {
         let bytes = try read(path, expected: expected)
         return Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, path: path, limit: limit) : bytes
     }

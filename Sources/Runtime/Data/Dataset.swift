@@ -29,11 +29,14 @@ public struct Dataset: Sendable {
 
     /// A data set from its parts. The sizes must agree (a programming error traps); file
     /// loaders check the data they read and throw `DatasetError`s before building one.
-    public init(name: String, source: String, images: [UInt8], labels: [Int32], channels: Int, height: Int,
-                width: Int, classCount: Int, classNames: [String]? = nil, mean: [Float], std: [Float]) {
+    public init(
+        name: String, source: String, images: [UInt8], labels: [Int32], channels: Int, height: Int,
+        width: Int, classCount: Int, classNames: [String]? = nil, mean: [Float], std: [Float]
+    ) {
         precondition(channels > 0 && height > 0 && width > 0, "image dimensions must be positive")
-        precondition(images.count == labels.count * channels * height * width,
-                     "\(images.count) pixels for \(labels.count) images of \(channels)x\(height)x\(width)")
+        precondition(
+            images.count == labels.count * channels * height * width,
+            "\(images.count) pixels for \(labels.count) images of \(channels)x\(height)x\(width)")
         precondition(mean.count == channels && std.count == channels, "mean and std need one value per channel")
         precondition(classCount > 0 && (classNames?.count ?? classCount) == classCount, "one class name per class")
         self.name = name

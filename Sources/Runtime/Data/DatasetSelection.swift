@@ -16,28 +16,39 @@ extension Dataset {
     /// of the pool, of which the first `validation` images (class-balanced when
     /// `stratified`) are held out. The same seed always gives the same split; both index
     /// sets come back sorted.
-    public func split(validation: Int, seed: UInt64, stratified: Bool = true,
-                      from pool: [Int]? = nil) throws(DatasetError) -> DatasetSplit {
-        let (chosen, rest) = try select(validation, from: pool ?? allIndices, seed: seed,
-                                        stream: "data.validation", stratified: stratified, what: "validation split")
+    public func split(
+        validation: Int, seed: UInt64, stratified: Bool = true,
+        from pool: [Int]? = nil
+    ) throws(DatasetError) -> DatasetSplit {
+        let (chosen, rest) = try select(
+            validation, from: pool ?? allIndices, seed: seed,
+            stream: "data.validation", stratified: stratified, what: "validation split")
         return DatasetSplit(train: rest, validation: chosen)
     }
 
     /// A training subset of `k` images of `pool` (every image by default): the first `k`
     /// of a seeded shuffle, taken so each class keeps its share of the pool when
     /// `stratified` (largest-remainder rounding). Sorted.
-    public func subset(_ k: Int, of pool: [Int]? = nil, seed: UInt64,
-                       stratified: Bool = true) throws(DatasetError) -> [Int] {
-        try select(k, from: pool ?? allIndices, seed: seed, stream: "data.subset", stratified: stratified,
-                   what: "subset").chosen
+    public func subset(
+        _ k: Int, of pool: [Int]? = nil, seed: UInt64,
+        stratified: Bool = true
+    ) throws(DatasetError) -> [Int] {
+        try select(
+            k, from: pool ?? allIndices, seed: seed, stream: "data.subset", stratified: stratified,
+            what: "subset"
+        ).chosen
     }
 
     /// Splits `pool` into `k` chosen indices and the rest.
-    private func select(_ k: Int, from pool: [Int], seed: UInt64, stream: String, stratified: Bool,
-                        what: String) throws(DatasetError) -> (chosen: [Int], rest: [Int]) {
+    private func select(
+        _ k: Int, from pool: [Int], seed: UInt64, stream: String, stratified: Bool,
+        what: String
+    ) throws(DatasetError) -> (chosen: [Int], rest: [Int]) {
         guard k >= 0, k <= pool.count else {
-            throw DatasetError(path: source, .invalidSelection(
-                "a \(what) of \(k) images from \(name) is impossible: only \(pool.count) are available"))
+            throw DatasetError(
+                path: source,
+                .invalidSelection(
+                    "a \(what) of \(k) images from \(name) is impossible: only \(pool.count) are available"))
         }
         for i in pool where i < 0 || i >= count {
             throw DatasetError(path: source, .invalidSelection("index \(i) is outside \(name)'s 0..<\(count)"))

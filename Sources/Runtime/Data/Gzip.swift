@@ -17,8 +17,10 @@ public enum Gzip {
     /// whole may have (nil while it cannot tell yet, as before a file's header is in):
     /// decompression stops as soon as the output passes it, so a small file that would
     /// inflate to gigabytes (a gzip bomb) costs no more than the limit.
-    public static func decompress(_ input: [UInt8], path: String,
-                                  limit: (ArraySlice<UInt8>) -> Int? = { _ in nil }) throws(DatasetError) -> [UInt8] {
+    public static func decompress(
+        _ input: [UInt8], path: String,
+        limit: (ArraySlice<UInt8>) -> Int? = { _ in nil }
+    ) throws(DatasetError) -> [UInt8] {
         // The last member's ISIZE field (length mod 2^32) is a good guess at the size,
         // trusted only up to deflate's largest ratio (about 1032:1) and the limit. The
         // first few kilobytes come first, so the limit can read a header before the

@@ -40,8 +40,10 @@ enum IDX {
     /// Reads an images file (rank 3: count, rows, columns) and its labels file (rank 1)
     /// and checks that they agree, that images are `height` x `width` and that every
     /// label lies in 0..<classCount. Either file may be gzip-compressed.
-    static func loadPair(images imagesPath: String, labels labelsPath: String, height: Int, width: Int,
-                         classCount: Int, expected: [String]) throws(DatasetError) -> (images: [UInt8], labels: [Int32]) {
+    static func loadPair(
+        images imagesPath: String, labels labelsPath: String, height: Int, width: Int,
+        classCount: Int, expected: [String]
+    ) throws(DatasetError) -> (images: [UInt8], labels: [Int32]) {
         let imageBytes = try DataFile.readMaybeCompressed(imagesPath, expected: expected) { announcedSize($0, rank: 3) }
         let (dims, pixels) = try parse(imageBytes, rank: 3, path: imagesPath)
         guard dims[1] == height, dims[2] == width else {

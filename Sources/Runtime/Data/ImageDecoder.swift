@@ -1,9 +1,10 @@
 import CJPEG
 import CPNG
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An 8-bit RGB image, rows top to bottom, pixels interleaved (R, G, B, R, G, B, ...).
@@ -100,8 +101,9 @@ public enum ImageDecoder {
         var text = [CChar](repeating: 0, count: Int(canopy_jpeg_message_length))
         let ok = bytes.withUnsafeBufferPointer { data in
             text.withUnsafeMutableBufferPointer { text in
-                canopy_jpeg_decode_rgb(data.baseAddress, UInt(data.count), UInt(maxPixels), &width, &height, &pixels,
-                                       text.baseAddress)
+                canopy_jpeg_decode_rgb(
+                    data.baseAddress, UInt(data.count), UInt(maxPixels), &width, &height, &pixels,
+                    text.baseAddress)
             }
         }
         guard ok != 0, let pixels else {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A data set of image files laid out as torchvision's `ImageFolder` reads them, one
@@ -41,8 +41,10 @@ public enum ImageFolder {
         /// The folder of the cache files, or nil for no cache.
         public var cacheDirectory: String?
 
-        public init(root: String, size: Int, fit: ImageFit = .resize, trainDirectory: String = "train",
-                    testDirectory: String = "test", classes: Int? = nil, cacheDirectory: String? = nil) {
+        public init(
+            root: String, size: Int, fit: ImageFit = .resize, trainDirectory: String = "train",
+            testDirectory: String = "test", classes: Int? = nil, cacheDirectory: String? = nil
+        ) {
             self.root = root
             self.size = size
             self.fit = fit
@@ -86,56 +88,71 @@ public enum ImageFolder {
             throw DatasetError(path: options.root, .invalidConfig("size must be at least 1, found \(options.size)"))
         }
         guard DataFile.isDirectory(options.root) else {
-            throw DatasetError(path: options.root, .directoryNotFound(
-                expected: [options.trainDirectory + "/<class>/<images>", options.testDirectory + "/<class>/<images>"]))
+            throw DatasetError(
+                path: options.root,
+                .directoryNotFound(
+                    expected: [options.trainDirectory + "/<class>/<images>", options.testDirectory + "/<class>/<images>"]))
         }
         let cacheDirectory = options.cacheDirectory
         func cacheFile(_ split: String) -> String? {
             cacheDirectory.map { DataFile.join($0, split.replacingSlashes + "-\(options.size)-\(options.fit.rawValue).cache") }
         }
         let trainPath = DataFile.join(options.root, options.trainDirectory)
-        let train = try loadSplit(trainPath, size: options.size, fit: options.fit, classes: options.classes,
-                                  cacheFile: cacheFile(options.trainDirectory), threads: threads)
+        let train = try loadSplit(
+            trainPath, size: options.size, fit: options.fit, classes: options.classes,
+            cacheFile: cacheFile(options.trainDirectory), threads: threads)
         let testPath = DataFile.join(options.root, options.testDirectory)
-        let test = try loadSplit(testPath, size: options.size, fit: options.fit, classNames: train.classNames,
-                                 cacheFile: cacheFile(options.testDirectory), threads: threads)
+        let test = try loadSplit(
+            testPath, size: options.size, fit: options.fit, classNames: train.classNames,
+            cacheFile: cacheFile(options.testDirectory), threads: threads)
         let s = options.size
-        var trainSet = Dataset(name: "image_folder/\(options.trainDirectory)", source: trainPath, images: train.images,
-                               labels: train.labels, channels: 3, height: s, width: s, classCount: train.classNames.count,
-                               classNames: train.classNames, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25])
+        var trainSet = Dataset(
+            name: "image_folder/\(options.trainDirectory)", source: trainPath, images: train.images,
+            labels: train.labels, channels: 3, height: s, width: s, classCount: train.classNames.count,
+            classNames: train.classNames, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25])
         let stats = trainSet.channelStatistics()
         trainSet.mean = stats.mean.map { Float($0) }
         trainSet.std = stats.std.map { Float(max($0, 1e-3)) }
-        let testSet = Dataset(name: "image_folder/\(options.testDirectory)", source: testPath, images: test.images,
-                              labels: test.labels, channels: 3, height: s, width: s, classCount: train.classNames.count,
-                              classNames: train.classNames, mean: trainSet.mean, std: trainSet.std)
+        let testSet = Dataset(
+            name: "image_folder/\(options.testDirectory)", source: testPath, images: test.images,
+            labels: test.labels, channels: 3, height: s, width: s, classCount: train.classNames.count,
+            classNames: train.classNames, mean: trainSet.mean, std: trainSet.std)
         return (DatasetPair(train: trainSet, test: testSet), [train.cache, test.cache])
     }
 
     /// Loads one split folder: its class sub-folders (checked against `classNames`, or
     /// counted against `classes`, when given) and their images, from `cacheFile` when it
     /// is current. Errors name the folder or the image file at fault.
-    public static func loadSplit(_ directory: String, size: Int, fit: ImageFit, classNames expected: [String]? = nil,
-                                 classes: Int? = nil, cacheFile: String? = nil, threads: Int = 1) throws(DatasetError) -> Split {
+    public static func loadSplit(
+        _ directory: String, size: Int, fit: ImageFit, classNames expected: [String]? = nil,
+        classes: Int? = nil, cacheFile: String? = nil, threads: Int = 1
+    ) throws(DatasetError) -> Split {
         let layout = try Layout(directory)
         if let expected, layout.classNames != expected {
             let missing = expected.filter { !layout.classNames.contains($0) }
             let extra = layout.classNames.filter { !expected.contains($0) }
-            let parts = (missing.isEmpty ? [] : ["no folder for " + missing.joined(separator: ", ")])
+            let parts =
+                (missing.isEmpty ? [] : ["no folder for " + missing.joined(separator: ", ")])
                 + (extra.isEmpty ? [] : ["folders the training split lacks: " + extra.joined(separator: ", ")])
-            throw DatasetError(path: directory, .layout("the class folders differ from the training split's: "
-                                                        + parts.joined(separator: "; ")))
+            throw DatasetError(
+                path: directory,
+                .layout(
+                    "the class folders differ from the training split's: "
+                        + parts.joined(separator: "; ")))
         }
         if let classes, layout.classNames.count != classes {
-            throw DatasetError(path: directory, .layout(
-                "\(layout.classNames.count) class folders (\(layout.classNames.joined(separator: ", "))), "
-                    + "but the data set is declared with classes: \(classes)"))
+            throw DatasetError(
+                path: directory,
+                .layout(
+                    "\(layout.classNames.count) class folders (\(layout.classNames.joined(separator: ", "))), "
+                        + "but the data set is declared with classes: \(classes)"))
         }
         let key = layout.key(size: size, fit: fit)
         let imageSize = 3 * size * size
         if let cacheFile, let cached = CacheFile.read(cacheFile, key: key, labels: layout.labels, imageSize: imageSize) {
-            return Split(images: cached, labels: layout.labels, classNames: layout.classNames,
-                         files: layout.files.map(\.path), cache: .reused)
+            return Split(
+                images: cached, labels: layout.labels, classNames: layout.classNames,
+                files: layout.files.map(\.path), cache: .reused)
         }
         let images = try decode(layout, directory: directory, size: size, fit: fit, threads: threads)
         var use = CacheUse.off
@@ -147,14 +164,17 @@ public enum ImageFolder {
                 use = .unwritable(error.description)
             }
         }
-        return Split(images: images, labels: layout.labels, classNames: layout.classNames, files: layout.files.map(\.path),
-                     cache: use)
+        return Split(
+            images: images, labels: layout.labels, classNames: layout.classNames, files: layout.files.map(\.path),
+            cache: use)
     }
 
     /// Decodes every image of `layout` into one buffer, `threads` files at a time; the
     /// first failing file (in reading order) is the error.
-    private static func decode(_ layout: Layout, directory: String, size: Int, fit: ImageFit,
-                               threads: Int) throws(DatasetError) -> [UInt8] {
+    private static func decode(
+        _ layout: Layout, directory: String, size: Int, fit: ImageFit,
+        threads: Int
+    ) throws(DatasetError) -> [UInt8] {
         let count = layout.files.count, imageSize = 3 * size * size
         let failures = UnsafeMutablePointer<DatasetError?>.allocate(capacity: count)
         failures.initialize(repeating: nil, count: count)
@@ -216,8 +236,10 @@ public enum ImageFolder {
                 try Self.walk(DataFile.join(directory, name), relative: name, depth: 0, into: &folders)
                 for folder in folders.sorted(by: { Self.less($0.path, $1.path) }) { files += folder.files }
                 guard files.count > before else {
-                    throw DatasetError(path: DataFile.join(directory, name), .layout(
-                        "no images (.png, .jpg or .jpeg files) in class folder '\(name)'"))
+                    throw DatasetError(
+                        path: DataFile.join(directory, name),
+                        .layout(
+                            "no images (.png, .jpg or .jpeg files) in class folder '\(name)'"))
                 }
                 labels += [Int32](repeating: Int32(label), count: files.count - before)
             }
@@ -226,7 +248,8 @@ public enum ImageFolder {
         /// The cache key: FNV-1a of the format version, size, fit, class names and every
         /// file's path, size and modification time.
         func key(size: Int, fit: ImageFit) -> UInt64 {
-            var text = "canopy image_folder cache 1\nsize \(size)\nfit \(fit.rawValue)\nclasses "
+            var text =
+                "canopy image_folder cache 1\nsize \(size)\nfit \(fit.rawValue)\nclasses "
                 + classNames.joined(separator: "/") + "\n"
             text.reserveCapacity(text.utf8.count + files.count * 64)
             for f in files { text += "\(f.path)\t\(f.bytes)\t\(f.modified.seconds).\(f.modified.nanoseconds)\n" }
@@ -249,8 +272,10 @@ public enum ImageFolder {
         }
 
         /// Appends `path`'s image files (sorted) and those of its sub-folders, recursively.
-        static func walk(_ path: String, relative: String, depth: Int,
-                         into folders: inout [(path: String, files: [File])]) throws(DatasetError) {
+        static func walk(
+            _ path: String, relative: String, depth: Int,
+            into folders: inout [(path: String, files: [File])]
+        ) throws(DatasetError) {
             guard depth < 32 else { throw DatasetError(path: path, .layout("folders nest more than 32 deep (a link loop?)")) }
             var here: [File] = []
             var subfolders: [String] = []
@@ -261,8 +286,10 @@ public enum ImageFolder {
                 if (info.st_mode & S_IFMT) == S_IFDIR {
                     subfolders.append(name)
                 } else if (info.st_mode & S_IFMT) == S_IFREG, ImageFolder.isImageName(name) {
-                    here.append(File(path: relative + "/" + name, bytes: Int(info.st_size),
-                                     modified: (Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec))))
+                    here.append(
+                        File(
+                            path: relative + "/" + name, bytes: Int(info.st_size),
+                            modified: (Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec))))
                 }
             }
             folders.append((relative, here))
@@ -294,9 +321,9 @@ enum CacheFile {
     static func read(_ path: String, key: UInt64, labels: [Int32], imageSize: Int) -> [UInt8]? {
         let count = labels.count
         guard let bytes = try? FileIO.contents(of: path), bytes.count == headerSize + count * (4 + imageSize),
-              Array(bytes[0..<8]) == magic, word(bytes, 8, 4) == UInt64(version), word(bytes, 12, 8) == key,
-              word(bytes, 20, 8) == UInt64(count), word(bytes, 28, 8) == UInt64(imageSize),
-              (0..<count).allSatisfy({ word(bytes, headerSize + 4 * $0, 4) == UInt64(UInt32(bitPattern: labels[$0])) })
+            Array(bytes[0..<8]) == magic, word(bytes, 8, 4) == UInt64(version), word(bytes, 12, 8) == key,
+            word(bytes, 20, 8) == UInt64(count), word(bytes, 28, 8) == UInt64(imageSize),
+            (0..<count).allSatisfy({ word(bytes, headerSize + 4 * $0, 4) == UInt64(UInt32(bitPattern: labels[$0])) })
         else { return nil }
         return Array(bytes[(headerSize + 4 * count)...])
     }

@@ -18,8 +18,10 @@ public struct LoadedData: Sendable {
     /// (0: none), then training on `trainSubset` of the rest (nil: all of it), both drawn
     /// with `splitSeed` and class-balanced when `stratified`. Throws when the training set
     /// is too small for the split or the subset.
-    public init(_ pair: DatasetPair, validation: Int = 0, trainSubset: Int? = nil, stratified: Bool = true,
-                splitSeed: UInt64 = 0) throws(DatasetError) {
+    public init(
+        _ pair: DatasetPair, validation: Int = 0, trainSubset: Int? = nil, stratified: Bool = true,
+        splitSeed: UInt64 = 0
+    ) throws(DatasetError) {
         let split = try pair.train.split(validation: validation, seed: splitSeed, stratified: stratified)
         var train = split.train
         if let k = trainSubset { train = try pair.train.subset(k, of: split.train, seed: splitSeed, stratified: stratified) }

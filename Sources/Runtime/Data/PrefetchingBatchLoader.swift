@@ -94,15 +94,17 @@ public final class PrefetchingBatchLoader: @unchecked Sendable {
         }
         nextStep += 1
         lent = true
-        return Batch(x: inputs[slot].tensor, target: targets[slot].tensor, rows: loader.rows(step: step),
-                     epoch: order.epoch, step: step)
+        return Batch(
+            x: inputs[slot].tensor, target: targets[slot].tensor, rows: loader.rows(step: step),
+            epoch: order.epoch, step: step)
     }
 
     /// Copies the next batch into `x` and `target` (e.g. a plan's input buffers, which
     /// must have the loader's specs) and returns its valid rows, or nil when the epoch is over.
     public func next(into x: Tensor, target: Tensor) -> Int? {
-        precondition(x.spec == loader.inputSpec && target.spec == loader.targetSpec,
-                     "buffers \(x.spec), \(target.spec) for batches \(loader.inputSpec), \(loader.targetSpec)")
+        precondition(
+            x.spec == loader.inputSpec && target.spec == loader.targetSpec,
+            "buffers \(x.spec), \(target.spec) for batches \(loader.inputSpec), \(loader.targetSpec)")
         guard let batch = next() else { return nil }
         x.base.copyMemory(from: batch.x.base, byteCount: x.spec.byteCount)
         target.base.copyMemory(from: batch.target.base, byteCount: target.spec.byteCount)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A tiny generated data set for tests and benchmarks: each class has its own seeded
@@ -19,8 +19,10 @@ public enum SyntheticDataset {
         public var noise: Double
         public var seed: UInt64
 
-        public init(trainCount: Int = 512, testCount: Int = 128, classCount: Int = 10, channels: Int = 3,
-                    size: Int = 32, noise: Double = 48, seed: UInt64 = 0) {
+        public init(
+            trainCount: Int = 512, testCount: Int = 128, classCount: Int = 10, channels: Int = 3,
+            size: Int = 32, noise: Double = 48, seed: UInt64 = 0
+        ) {
             self.trainCount = trainCount
             self.testCount = testCount
             self.classCount = classCount
@@ -32,8 +34,10 @@ public enum SyntheticDataset {
 
         /// Throws a `ParamError` naming the first key with an impossible value.
         public func validate() throws(ParamError) {
-            for (key, value, least) in [("train", trainCount, 1), ("test", testCount, 1), ("classes", classCount, 1),
-                                        ("channels", channels, 1), ("size", size, 1)] where value < least {
+            for (key, value, least) in [
+                ("train", trainCount, 1), ("test", testCount, 1), ("classes", classCount, 1),
+                ("channels", channels, 1), ("size", size, 1),
+            ] where value < least {
                 throw ParamError(path: [key], "must be >= \(least), got \(value)")
             }
             guard classCount <= 256 else { throw ParamError(path: ["classes"], "must be <= 256, got \(classCount)") }
@@ -74,10 +78,11 @@ public enum SyntheticDataset {
                     images[i * imageSize + p] = UInt8(min(max(value.rounded(), 0), 255))
                 }
             }
-            return Dataset(name: "synthetic/\(split)", source: "synthetic", images: images, labels: labels,
-                           channels: config.channels, height: side, width: side, classCount: config.classCount,
-                           mean: [Float](repeating: 0.5, count: config.channels),
-                           std: [Float](repeating: 0.25, count: config.channels))
+            return Dataset(
+                name: "synthetic/\(split)", source: "synthetic", images: images, labels: labels,
+                channels: config.channels, height: side, width: side, classCount: config.classCount,
+                mean: [Float](repeating: 0.5, count: config.channels),
+                std: [Float](repeating: 0.25, count: config.channels))
         }
         var train = part(config.trainCount, "train")
         let stats = train.channelStatistics()

@@ -136,8 +136,9 @@ public func mean(_ x: Expr, axes: [Int]? = nil, keepdims: Bool = false) -> Expr 
 
 /// alpha * op(a) op(b), op transposing when asked.
 public func matmul(_ a: Expr, _ b: Expr, transposeA: Bool = false, transposeB: Bool = false, alpha: Double = 1) -> Expr {
-    a.graph.apply(MatMul.self, "matmul", MatMul.Params(transposeA: transposeA, transposeB: transposeB, alpha: Float(alpha)),
-                  [a, b])
+    a.graph.apply(
+        MatMul.self, "matmul", MatMul.Params(transposeA: transposeA, transposeB: transposeB, alpha: Float(alpha)),
+        [a, b])
 }
 
 /// The values joined along `axis`.

@@ -3,9 +3,11 @@
 /// backbone and branch plugins read like the PyTorch modules they mirror.
 extension GraphBuilder {
     /// nn.Conv2d: weight `[out, in/groups, k, k]`, optional bias.
-    public mutating func conv2d(_ name: String, _ x: ValueID, out: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
-                                groups: Int = 1, bias: Bool = false, weightInit: Initializer = .kaimingNormalFanOut,
-                                biasInit: Initializer? = nil) -> ValueID {
+    public mutating func conv2d(
+        _ name: String, _ x: ValueID, out: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
+        groups: Int = 1, bias: Bool = false, weightInit: Initializer = .kaimingNormalFanOut,
+        biasInit: Initializer? = nil
+    ) -> ValueID {
         let cin = isPoisoned(x) || spec(x).shape.rank < 2 ? 1 : spec(x).shape[1]
         let fanIn = cin / max(groups, 1) * kernel * kernel
         var inputs = [x, parameter("\(name).weight", [out, max(cin / max(groups, 1), 1), kernel, kernel], weightInit)]
@@ -25,8 +27,10 @@ extension GraphBuilder {
 
     /// nn.LayerNorm over the channels (`channels_last`: the last dim; `channels_first`: dim 1
     /// of NCHW, ConvNeXt's LayerNorm2d): weight 1, bias 0. Returns y.
-    public mutating func layerNorm(_ name: String, _ x: ValueID, layout: LayerNorm.Layout = .channelsLast,
-                                   eps: Double = 1e-5) -> ValueID {
+    public mutating func layerNorm(
+        _ name: String, _ x: ValueID, layout: LayerNorm.Layout = .channelsLast,
+        eps: Double = 1e-5
+    ) -> ValueID {
         let shape = isPoisoned(x) ? [1] : spec(x).shape
         let c = layout == .channelsLast ? (shape.rank >= 1 ? shape[-1] : 1) : (shape.rank >= 2 ? shape[1] : 1)
         let w = parameter("\(name).weight", [c], .ones), b = parameter("\(name).bias", [c], .zeros)
@@ -35,8 +39,10 @@ extension GraphBuilder {
     }
 
     /// nn.Linear: weight `[out, in]` and bias, PyTorch's default uniform init unless given.
-    public mutating func linear(_ name: String, _ x: ValueID, out: Int, bias: Bool = true,
-                                weightInit: Initializer? = nil, biasInit: Initializer? = nil) -> ValueID {
+    public mutating func linear(
+        _ name: String, _ x: ValueID, out: Int, bias: Bool = true,
+        weightInit: Initializer? = nil, biasInit: Initializer? = nil
+    ) -> ValueID {
         let fanIn = isPoisoned(x) ? 1 : spec(x).shape[-1]
         var inputs = [x, parameter("\(name).weight", [out, fanIn], weightInit ?? .uniformFanIn(fanIn: fanIn))]
         if bias { inputs.append(parameter("\(name).bias", [out], biasInit ?? .uniformFanIn(fanIn: fanIn))) }

@@ -6,15 +6,17 @@ extension GraphBuilder {
         let rows = xs.enumerated().map { i, x -> ValueID in
             let dims = isPoisoned(x) ? [1] : spec(x).shape.dims
             let shape = [dims[0], 1] + dims.dropFirst()
-            return apply("reshape", name: "\(name).row\(i)", params: .object([("shape", .array(shape.map { .int($0) }))]),
-                         inputs: [x])[0]
+            return apply(
+                "reshape", name: "\(name).row\(i)", params: .object([("shape", .array(shape.map { .int($0) }))]),
+                inputs: [x])[0]
         }
         var parts = rows
         var round = 0
         while parts.count > 1 {
             parts = stride(from: 0, to: parts.count, by: 16).map { start in
                 let group = Array(parts[start..<min(start + 16, parts.count)])
-                return group.count == 1 ? group[0]
+                return group.count == 1
+                    ? group[0]
                     : apply("concat", name: "\(name).concat\(round).\(start / 16)", params: .object([("axis", .int(1))]), inputs: group)[0]
             }
             round += 1

@@ -46,15 +46,19 @@ public struct GraphBuilder {
 
     /// Adds a parameter stored under the state_dict name `name`.
     public mutating func parameter(_ name: String, _ shape: Shape, _ initializer: Initializer, trainable: Bool = true) -> ValueID {
-        addValue(GraphValue(name: name, spec: TensorSpec(shape), role: .parameter(initializer, trainable: trainable),
-                            producer: nil, origin: origin))
+        addValue(
+            GraphValue(
+                name: name, spec: TensorSpec(shape), role: .parameter(initializer, trainable: trainable),
+                producer: nil, origin: origin))
     }
 
     /// Applies kernel `kernelName` to `inputs`. The first output is named `name`, further
     /// outputs `name.<outputName>`; state buffers are `name.<stateName>`.
     @discardableResult
-    public mutating func apply(_ kernelName: String, name: String, params: ParamValue = .empty, inputs: [ValueID],
-                               detached: Set<Int> = []) -> [ValueID] {
+    public mutating func apply(
+        _ kernelName: String, name: String, params: ParamValue = .empty, inputs: [ValueID],
+        detached: Set<Int> = []
+    ) -> [ValueID] {
         let type: any Kernel.Type
         do { type = try kernels.type(named: kernelName) } catch {
             errors.append(GraphError(message: error.description, origin: origin))
@@ -77,16 +81,22 @@ public struct GraphBuilder {
         }
         let nodeIndex = graph.nodes.count
         let outputs = kernel.outputs.enumerated().map { j, spec in
-            addValue(GraphValue(name: j == 0 ? name : "\(name).\(type.outputNames[j])", spec: spec, role: .activation,
-                                producer: (nodeIndex, j), origin: origin))
+            addValue(
+                GraphValue(
+                    name: j == 0 ? name : "\(name).\(type.outputNames[j])", spec: spec, role: .activation,
+                    producer: (nodeIndex, j), origin: origin))
         }
         let states = kernel.state.enumerated().map { j, spec in
-            graph.states.append(GraphState(name: "\(name).\(type.stateNames[j])", spec: spec,
-                                           initial: .constant(kernel.stateFill[j])))
+            graph.states.append(
+                GraphState(
+                    name: "\(name).\(type.stateNames[j])", spec: spec,
+                    initial: .constant(kernel.stateFill[j])))
             return graph.states.count - 1
         }
-        graph.nodes.append(GraphNode(name: name, kernelName: kernelName, params: params, kernel: kernel, inputs: inputs,
-                                     detached: detached, outputs: outputs, states: states, origin: origin, evalMode: evalMode))
+        graph.nodes.append(
+            GraphNode(
+                name: name, kernelName: kernelName, params: params, kernel: kernel, inputs: inputs,
+                detached: detached, outputs: outputs, states: states, origin: origin, evalMode: evalMode))
         return outputs
     }
 
@@ -112,8 +122,10 @@ public struct GraphBuilder {
     /// or param does not compile. A wrong number of inputs is an error like any other:
     /// reported at the current origin, with poisoned outputs.
     @discardableResult
-    public mutating func apply<K: Kernel>(_ kernel: K.Type, name: String, params: K.Params,
-                                          inputs: [ValueID]) -> [ValueID] where K.Params: Encodable {
+    public mutating func apply<K: Kernel>(
+        _ kernel: K.Type, name: String, params: K.Params,
+        inputs: [ValueID]
+    ) -> [ValueID] where K.Params: Encodable {
         let most = K.inputNames.count, least = most - K.optionalInputs
         guard inputs.count >= least && inputs.count <= most else {
             let takes = least == most ? "\(most)" : "\(least) to \(most)"
@@ -155,8 +167,10 @@ public struct GraphBuilder {
 
     private mutating func poisonedOutputs(name: String, count: Int) -> [ValueID] {
         (0..<max(count, 1)).map { j in
-            let v = addValue(GraphValue(name: j == 0 ? name : "\(name).\(j)", spec: TensorSpec([0]), role: .activation,
-                                        producer: nil, origin: origin))
+            let v = addValue(
+                GraphValue(
+                    name: j == 0 ? name : "\(name).\(j)", spec: TensorSpec([0]), role: .activation,
+                    producer: nil, origin: origin))
             poisoned.insert(v)
             return v
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Whole-file reads and crash-safe writes on POSIX calls, with the system's error
@@ -38,7 +38,10 @@ public enum FileIO {
             while done < size {
                 let n = read(fd, buffer.baseAddress! + done, size - done)
                 if n < 0, errno == EINTR { continue }
-                if n < 0 { failure = systemFailure("read"); break }
+                if n < 0 {
+                    failure = systemFailure("read")
+                    break
+                }
                 if n == 0 { break }
                 done += n
             }
@@ -111,8 +114,9 @@ public enum FileIO {
         func digits(_ s: Substring) -> Bool { !s.isEmpty && s.allSatisfy { ("0"..."9").contains($0) } }
         let parts = name.split(separator: "-", omittingEmptySubsequences: false)
         guard name.hasPrefix("."), parts.count >= 3, parts[parts.count - 3].hasSuffix(".tmp"),
-              digits(parts[parts.count - 1]), digits(parts[parts.count - 2]),
-              let pid = pid_t(parts[parts.count - 2]), pid > 0 else { return nil }
+            digits(parts[parts.count - 1]), digits(parts[parts.count - 2]),
+            let pid = pid_t(parts[parts.count - 2]), pid > 0
+        else { return nil }
         return pid
     }
 

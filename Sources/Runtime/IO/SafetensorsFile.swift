@@ -69,8 +69,9 @@ public struct SafetensorsFile: Sendable {
                 continue
             }
             let (dtype, shape, begin, end) = try Self.parseEntry(name, value, dataLength: dataLength, fail)
-            let tensor = SafetensorsTensor(name: name, dtype: dtype, shape: shape,
-                                           bytes: bytes[(dataStart + begin)..<(dataStart + end)], path: path)
+            let tensor = SafetensorsTensor(
+                name: name, dtype: dtype, shape: shape,
+                bytes: bytes[(dataStart + begin)..<(dataStart + end)], path: path)
             index[name] = tensors.count
             tensors.append((tensor, begin, end))
         }
@@ -145,7 +146,7 @@ public struct SafetensorsFile: Sendable {
 
         guard let offsetsValue = value["data_offsets"] else { throw invalid("missing 'data_offsets'") }
         guard case let .array(offsets) = offsetsValue, offsets.count == 2,
-              case let .int(begin) = offsets[0], case let .int(end) = offsets[1], begin >= 0, end >= 0
+            case let .int(begin) = offsets[0], case let .int(end) = offsets[1], begin >= 0, end >= 0
         else { throw invalid("'data_offsets' must be two non-negative integers, found \(offsetsValue)") }
 
         func badOffsets(_ message: String) -> SafetensorsError { fail(.invalidOffsets(tensor: name, message)) }

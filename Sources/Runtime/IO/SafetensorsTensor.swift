@@ -97,17 +97,26 @@ public struct SafetensorsTensor: Sendable {
             case .int32: for i in 0..<n { out[i] = Int32(bitPattern: raw.loadLE(UInt32.self, i)) }
             case .uint32:
                 for i in 0..<n {
-                    guard let v = Int32(exactly: raw.loadLE(UInt32.self, i)) else { outOfRange = i; break }
+                    guard let v = Int32(exactly: raw.loadLE(UInt32.self, i)) else {
+                        outOfRange = i
+                        break
+                    }
                     out[i] = v
                 }
             case .int64:
                 for i in 0..<n {
-                    guard let v = Int32(exactly: Int64(bitPattern: raw.loadLE(UInt64.self, i))) else { outOfRange = i; break }
+                    guard let v = Int32(exactly: Int64(bitPattern: raw.loadLE(UInt64.self, i))) else {
+                        outOfRange = i
+                        break
+                    }
                     out[i] = v
                 }
             case .uint64:
                 for i in 0..<n {
-                    guard let v = Int32(exactly: raw.loadLE(UInt64.self, i)) else { outOfRange = i; break }
+                    guard let v = Int32(exactly: raw.loadLE(UInt64.self, i)) else {
+                        outOfRange = i
+                        break
+                    }
                     out[i] = v
                 }
             }

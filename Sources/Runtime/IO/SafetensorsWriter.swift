@@ -76,11 +76,15 @@ public struct SafetensorsWriter: Sendable {
         var offset = 0
         for name in names {
             let e = entries[name]!
-            header.append((name, .object([
-                ("dtype", .string(e.dtype.rawValue)),
-                ("shape", .array(e.shape.map { .int($0) })),
-                ("data_offsets", .array([.int(offset), .int(offset + e.bytes.count)])),
-            ])))
+            header.append(
+                (
+                    name,
+                    .object([
+                        ("dtype", .string(e.dtype.rawValue)),
+                        ("shape", .array(e.shape.map { .int($0) })),
+                        ("data_offsets", .array([.int(offset), .int(offset + e.bytes.count)])),
+                    ])
+                ))
             offset += e.bytes.count
             data.append(e.bytes)
         }

@@ -25,8 +25,10 @@ public struct AdamW: Optimizer {
 
         public init() {}
 
-        public init(lr: Double = 1e-3, betas: [Double] = [0.9, 0.999], eps: Double = 1e-8, weightDecay: Double = 1e-2,
-                    amsgrad: Bool = false, weightDecayAppliesTo: WeightDecayScope = .all) {
+        public init(
+            lr: Double = 1e-3, betas: [Double] = [0.9, 0.999], eps: Double = 1e-8, weightDecay: Double = 1e-2,
+            amsgrad: Bool = false, weightDecayAppliesTo: WeightDecayScope = .all
+        ) {
             (self.lr, self.betas, self.eps) = (lr, betas, eps)
             (self.weightDecay, self.amsgrad, self.weightDecayAppliesTo) = (weightDecay, amsgrad, weightDecayAppliesTo)
         }

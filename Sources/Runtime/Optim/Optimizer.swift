@@ -64,8 +64,10 @@ public struct FlatParameters: @unchecked Sendable {
     /// Threads the update may split over (the plan's thread count).
     public var threads: Int
 
-    public init(values: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, count: Int,
-                decayScale: UnsafePointer<Float>? = nil, threads: Int = 1) {
+    public init(
+        values: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, count: Int,
+        decayScale: UnsafePointer<Float>? = nil, threads: Int = 1
+    ) {
         self.values = values
         self.grads = grads
         self.count = count

@@ -21,8 +21,10 @@ public struct SGD: Optimizer {
 
         public init() {}
 
-        public init(lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false,
-                    weightDecay: Double = 0, weightDecayAppliesTo: WeightDecayScope = .all) {
+        public init(
+            lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false,
+            weightDecay: Double = 0, weightDecayAppliesTo: WeightDecayScope = .all
+        ) {
             (self.lr, self.momentum, self.dampening, self.nesterov) = (lr, momentum, dampening, nesterov)
             (self.weightDecay, self.weightDecayAppliesTo) = (weightDecay, weightDecayAppliesTo)
         }

@@ -23,8 +23,10 @@ public struct Param<Value: Codable & Sendable>: Codable, Sendable {
     /// Whether a spec must give the parameter.
     public let required: Bool
 
-    public init(wrappedValue: Value, _ doc: String, _ range: ParamRange? = nil, type: String? = nil,
-                shownDefault: String? = nil, required: Bool = false) {
+    public init(
+        wrappedValue: Value, _ doc: String, _ range: ParamRange? = nil, type: String? = nil,
+        shownDefault: String? = nil, required: Bool = false
+    ) {
         self.required = required
         self.wrappedValue = wrappedValue
         self.doc = doc
@@ -90,7 +92,9 @@ extension Param: ParamDeclaration {
             }
             return range.contains(number) ? nil : ParamError(path: at, range.violation(found: "\(v)", integer: integer))
         }
-        if let list = (value as? any ParamListValue)?.paramElements { return list.enumerated().compactMap { check($0.element, path + [String($0.offset)]) } }
+        if let list = (value as? any ParamListValue)?.paramElements {
+            return list.enumerated().compactMap { check($0.element, path + [String($0.offset)]) }
+        }
         return check(value, path).map { [$0] } ?? []
     }
 }

@@ -7,8 +7,9 @@ extension ParamChoice {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Self(rawValue: text) else {
             let names = Self.allCases.map(\.rawValue)
-            throw ParamError(path: decoder.codingPath.map(\.stringValue),
-                             "unknown value '\(text)', expected one of \(Self.choices)" + Suggestion.note(for: text, in: names))
+            throw ParamError(
+                path: decoder.codingPath.map(\.stringValue),
+                "unknown value '\(text)', expected one of \(Self.choices)" + Suggestion.note(for: text, in: names))
         }
         self = value
     }

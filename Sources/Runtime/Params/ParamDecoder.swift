@@ -108,7 +108,6 @@ private struct ValueDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { Single(value: value, path: path, usage: usage) }
 }
 
-
 private func decodeScalar<T: Decodable>(_ type: T.Type, _ value: ParamValue, _ path: [String], _ usage: KeyUsage) throws -> T {
     func mismatch(_ expected: String) -> ParamError {
         ParamError(path: path, "expected \(expected), found \(value.kindName) \(value)")
@@ -147,11 +146,12 @@ extension PluginParams {
     /// `value` with the defaults of every key it leaves out. A required key left out is
     /// recorded in `usage` and filled too, so the rest of the mapping is still checked.
     fileprivate static func filled(_ value: ParamValue, at path: [String], _ usage: KeyUsage) -> ParamValue {
-        let given: [String]? = switch value {
-        case let .object(pairs): pairs.map(\.key)
-        case .null: []
-        default: nil  // not a mapping: decoding reports that
-        }
+        let given: [String]? =
+            switch value {
+            case let .object(pairs): pairs.map(\.key)
+            case .null: []
+            default: nil  // not a mapping: decoding reports that
+            }
         let missing = given.map { keys in requiredKeys.filter { !keys.contains($0) } } ?? []
         usage.missingRequired += missing.map { ParamError(path: path + [$0], "missing required key '\($0)'") }
         return ParamDecoder.overlay(value == .null ? .object([]) : value, on: ParamEncoder.encode(Self()))

@@ -111,8 +111,10 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
         try store(value, in: slot.child(forKey: key.specKey), path: path + [key.specKey])
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
-                                                        forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
         ValueEncoder(slot: slot.child(forKey: key.specKey), path: path + [key.specKey]).container(keyedBy: keyType)
     }
 

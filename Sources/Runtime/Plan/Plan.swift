@@ -53,8 +53,10 @@ public final class Plan: @unchecked Sendable {
     private let valueTensors: [ValueID: Tensor]
     private let scalars: UnsafeMutablePointer<Float>
 
-    init(purpose: Purpose, memory: ModelMemory, steps: [Step], arena: Arena, valueTensors: [ValueID: Tensor],
-         scalars: UnsafeMutablePointer<Float>, placements: [Placement]) {
+    init(
+        purpose: Purpose, memory: ModelMemory, steps: [Step], arena: Arena, valueTensors: [ValueID: Tensor],
+        scalars: UnsafeMutablePointer<Float>, placements: [Placement]
+    ) {
         self.purpose = purpose
         self.placements = placements
         self.memory = memory

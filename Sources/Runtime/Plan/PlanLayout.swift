@@ -162,8 +162,9 @@ public struct PlanLayout: Sendable {
         transientBytes = max(total, 64)
         offsetOf = bufferOf.mapValues { offsets[$0] }
         placements = bufferOf.map { key, b in
-            Plan.Placement(what: Self.describe(key, graph), offset: offsets[b], bytes: requests[b].bytes,
-                           firstStep: requests[b].firstStep, lastStep: requests[b].lastStep)
+            Plan.Placement(
+                what: Self.describe(key, graph), offset: offsets[b], bytes: requests[b].bytes,
+                firstStep: requests[b].firstStep, lastStep: requests[b].lastStep)
         }.sorted { ($0.offset, $0.firstStep) < ($1.offset, $1.firstStep) }
         self.dependsOnTrainable = dependsOnTrainable
         self.reachesLoss = reachesLoss

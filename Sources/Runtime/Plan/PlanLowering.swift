@@ -26,8 +26,9 @@ public enum PlanLowering {
             switch step {
             case let .forward(n), let .backward(n, _):
                 let node = graph.nodes[n]
-                var call = KernelCall(inputs: node.inputs.map(value), outputs: node.outputs.map(value),
-                                      state: node.states.map(memory.state), training: training && !node.evalMode)
+                var call = KernelCall(
+                    inputs: node.inputs.map(value), outputs: node.outputs.map(value),
+                    state: node.states.map(memory.state), training: training && !node.evalMode)
                 if case let .backward(_, gradInputs) = step {
                     call.inputGrads = node.inputs.indices.map { gradInputs.contains($0) ? gradient(node.inputs[$0]) : nil }
                     call.outputGrads = node.outputs.map(gradient)
@@ -46,7 +47,8 @@ public enum PlanLowering {
         for v in layout.keptValues { kept[v] = value(v) }
         let scalars = UnsafeMutablePointer<Float>.allocate(capacity: max(graph.scalarSlots, 1))
         scalars.initialize(repeating: 1, count: max(graph.scalarSlots, 1))
-        return Plan(purpose: layout.purpose, memory: memory, steps: planSteps, arena: arena, valueTensors: kept, scalars: scalars,
-                    placements: layout.placements)
+        return Plan(
+            purpose: layout.purpose, memory: memory, steps: planSteps, arena: arena, valueTensors: kept, scalars: scalars,
+            placements: layout.placements)
     }
 }

@@ -110,8 +110,10 @@ public struct KernelCall: @unchecked Sendable {
     /// Training mode (batch statistics, dropout) or evaluation mode.
     public var training: Bool
 
-    public init(inputs: [Tensor], outputs: [Tensor], state: [Tensor] = [], inputGrads: [Tensor?] = [],
-                outputGrads: [Tensor?] = [], workspace: UnsafeMutableRawPointer? = nil, training: Bool = true) {
+    public init(
+        inputs: [Tensor], outputs: [Tensor], state: [Tensor] = [], inputGrads: [Tensor?] = [],
+        outputGrads: [Tensor?] = [], workspace: UnsafeMutableRawPointer? = nil, training: Bool = true
+    ) {
         self.inputs = inputs
         self.outputs = outputs
         self.state = state

@@ -26,8 +26,10 @@ public struct KernelRegistry: Sendable {
     }
 
     /// Decodes `params` strictly for `type` and builds the kernel for a plan on `threads` threads.
-    public static func make(_ type: any Kernel.Type, params: ParamValue, inputs: [TensorSpec],
-                            threads: Int = 1) throws(KernelSetupError) -> any Kernel {
+    public static func make(
+        _ type: any Kernel.Type, params: ParamValue, inputs: [TensorSpec],
+        threads: Int = 1
+    ) throws(KernelSetupError) -> any Kernel {
         func open<K: Kernel>(_ k: K.Type) throws(KernelSetupError) -> any Kernel {
             let p: K.Params
             do { p = try ParamDecoder.decode(K.Params.self, from: params) } catch { throw .params(error) }

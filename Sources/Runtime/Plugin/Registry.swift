@@ -25,8 +25,9 @@ public struct Registry<Entry>: Sendable where Entry: Sendable {
     /// The entry for `name`; an unknown name is an error with a did-you-mean.
     public func lookup(_ name: String) throws(RegistryError) -> Entry {
         guard let e = entries[name] else {
-            throw RegistryError.unknown(kind: kind, name: name, suggestion: Suggestion.closest(to: name, in: names),
-                                        known: names)
+            throw RegistryError.unknown(
+                kind: kind, name: name, suggestion: Suggestion.closest(to: name, in: names),
+                known: names)
         }
         return e.entry
     }

@@ -32,9 +32,10 @@ public final class StandaloneKernel {
 
     /// The call record binding all of this memory.
     public func call(training: Bool) -> KernelCall {
-        KernelCall(inputs: inputs.map(\.tensor), outputs: outputs.map(\.tensor), state: state.map(\.tensor),
-                   inputGrads: inputGrads.map { $0?.tensor }, outputGrads: outputGrads.map(\.tensor),
-                   workspace: workspace, training: training)
+        KernelCall(
+            inputs: inputs.map(\.tensor), outputs: outputs.map(\.tensor), state: state.map(\.tensor),
+            inputGrads: inputGrads.map { $0?.tensor }, outputGrads: outputGrads.map(\.tensor),
+            workspace: workspace, training: training)
     }
 
     public func forward(training: Bool = true) { kernel.forward(call(training: training)) }

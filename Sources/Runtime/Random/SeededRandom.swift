@@ -38,7 +38,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Codable, Equatable 
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

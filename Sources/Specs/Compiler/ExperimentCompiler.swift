@@ -44,9 +44,10 @@ public struct ExperimentCompiler {
         // One batch of images beyond the memory limit: refuse before any layer sizes overflow.
         let inputBytes = Double(batch) * Double(sample.count) * 4
         if inputBytes > Double(ExperimentPlans.memoryLimit) {
-            diagnostics.error("a batch of \(batch) images of \(sample) takes \(Self.gib(inputBytes)), more than the "
-                              + "\(Self.gib(Double(ExperimentPlans.memoryLimit))) memory limit; lower data.batch_size",
-                              at: batchMark(spec))
+            diagnostics.error(
+                "a batch of \(batch) images of \(sample) takes \(Self.gib(inputBytes)), more than the "
+                    + "\(Self.gib(Double(ExperimentPlans.memoryLimit))) memory limit; lower data.batch_size",
+                at: batchMark(spec))
             checkPluginsWithoutValues(spec, &b)
             return nil
         }
@@ -62,8 +63,9 @@ public struct ExperimentCompiler {
         b.origin = at(call.nameMark)
         var branchCount = spec.model.branches?.count ?? 0
         if let backbone = makeBackbone(call, sample: sample, classes: classes) {
-            compileBackbone(backbone, call, spec.model.branches, &b, input: input, values: &values,
-                            failed: &failed)
+            compileBackbone(
+                backbone, call, spec.model.branches, &b, input: input, values: &values,
+                failed: &failed)
         } else {
             failed.add(prefixes: ["trunk."] + (0..<branchCount).map(BranchName.values), parameters: "")
         }
@@ -121,17 +123,20 @@ public struct ExperimentCompiler {
 
         report(b.errors, origins: origins)
         guard diagnostics.errorReports == errorsBefore, let optimizer, let deploy else { return nil }
-        let experiment = CompiledExperiment(spec: spec, graph: b.graph, input: input, target: target, values: values,
-                                            losses: losses, heads: heads, deploy: deploy, deployPrefix: deployPrefix,
-                                            optimizer: optimizer, schedule: schedule, metrics: metrics, origins: origins)
+        let experiment = CompiledExperiment(
+            spec: spec, graph: b.graph, input: input, target: target, values: values,
+            losses: losses, heads: heads, deploy: deploy, deployPrefix: deployPrefix,
+            optimizer: optimizer, schedule: schedule, metrics: metrics, origins: origins)
         return fitsInMemory(experiment) ? experiment : nil
     }
 
     /// The head of a model on its own: the `nodes` and `losses` compiled against a given
     /// builder and value table (`values` gains the nodes' outputs), as `compile` does after
     /// the backbone. The golden method-head tests feed network outputs in as values.
-    public func compileHead(nodes: [NodeSpec], losses: [LossSpec], _ b: inout GraphBuilder, values: inout [String: ValueID],
-                            branchCount: Int, classes: Int) -> [CompiledLoss] {
+    public func compileHead(
+        nodes: [NodeSpec], losses: [LossSpec], _ b: inout GraphBuilder, values: inout [String: ValueID],
+        branchCount: Int, classes: Int
+    ) -> [CompiledLoss] {
         var failed = FailedParts()
         for node in nodes {
             compileNode(node, &b, values: &values, failed: &failed, branchCount: max(branchCount, 1), classes: classes)
@@ -150,13 +155,15 @@ public struct ExperimentCompiler {
             let all = plugins.datasets.all
             let byName = all.filter { $0.entry.requiredKeys.isEmpty }.map(\.name)
             let notes = all.filter { !$0.entry.requiredKeys.isEmpty }.map { name, entry in
-                Diagnostic.note("'\(name)' needs params: dataset: {name: \(name), "
-                                + entry.requiredKeys.map { "\($0): ..." }.joined(separator: ", ") + "}",
-                                at: data.datasetMark)
+                Diagnostic.note(
+                    "'\(name)' needs params: dataset: {name: \(name), "
+                        + entry.requiredKeys.map { "\($0): ..." }.joined(separator: ", ") + "}",
+                    at: data.datasetMark)
             }
-            diagnostics.error("unknown dataset '\(data.dataset)'" + Suggestion.note(for: data.dataset, in: plugins.datasets.names)
-                              + (byName.isEmpty ? "" : " (built in: \(byName.joined(separator: ", ")))"),
-                              at: data.datasetMark, notes: notes)
+            diagnostics.error(
+                "unknown dataset '\(data.dataset)'" + Suggestion.note(for: data.dataset, in: plugins.datasets.names)
+                    + (byName.isEmpty ? "" : " (built in: \(byName.joined(separator: ", ")))"),
+                at: data.datasetMark, notes: notes)
             return nil
         }
         let dataset: any DatasetPlugin
@@ -167,8 +174,9 @@ public struct ExperimentCompiler {
         let f = dataset.facts
         guard f.channels >= 1, f.height >= 1, f.width >= 1, f.classes >= 1, (f.trainCount ?? 1) >= 1, (f.testCount ?? 1) >= 1
         else {
-            diagnostics.error("dataset '\(data.dataset)' states \(f.summary): every dimension, the class count and the "
-                              + "image counts must be at least 1", at: data.datasetMark)
+            diagnostics.error(
+                "dataset '\(data.dataset)' states \(f.summary): every dimension, the class count and the "
+                    + "image counts must be at least 1", at: data.datasetMark)
             return nil
         }
         return dataset
@@ -189,20 +197,24 @@ public struct ExperimentCompiler {
 
     /// Emits the trunk of `backbone` (up to the branch point when the model has peer
     /// branches) and each peer branch, as `trunk.<tap>` and `branch[k].<tap>` values.
-    private func compileBackbone(_ backbone: any BackbonePlugin, _ call: PluginCall, _ branches: BranchSpec?,
-                                 _ b: inout GraphBuilder, input: ValueID, values: inout [String: ValueID], failed: inout FailedParts) {
+    private func compileBackbone(
+        _ backbone: any BackbonePlugin, _ call: PluginCall, _ branches: BranchSpec?,
+        _ b: inout GraphBuilder, input: ValueID, values: inout [String: ValueID], failed: inout FailedParts
+    ) {
         guard let branches else {
             let errors = b.errors.count
             let trunk = backbone.emitTrunk(&b, input: input, until: nil)
-            record(trunk, as: "trunk.", expected: backbone.taps, failedBuild: b.errors.count > errors, parameters: "",
-                   values: &values, failed: &failed)
+            record(
+                trunk, as: "trunk.", expected: backbone.taps, failedBuild: b.errors.count > errors, parameters: "",
+                values: &values, failed: &failed)
             return
         }
         let point = branches.from.text.hasPrefix("trunk.") ? String(branches.from.text.dropFirst(6)) : branches.from.text
         guard backbone.branchPoints.contains(point) else {
-            diagnostics.error("\(call.name) cannot fork after '\(branches.from.text)' (branch points: "
-                              + backbone.branchPoints.joined(separator: ", ") + ")" + Suggestion.note(for: point, in: backbone.branchPoints),
-                              at: branches.from.mark)
+            diagnostics.error(
+                "\(call.name) cannot fork after '\(branches.from.text)' (branch points: "
+                    + backbone.branchPoints.joined(separator: ", ") + ")" + Suggestion.note(for: point, in: backbone.branchPoints),
+                at: branches.from.mark)
             let parts = ["trunk."] + (0..<branches.count).map(BranchName.values)
             failed.add(names: parts.flatMap { part in backbone.taps.map { part + $0 } }, parameters: "")
             return
@@ -212,8 +224,9 @@ public struct ExperimentCompiler {
         let errors = b.errors.count
         let trunk = backbone.emitTrunk(&b, input: input, until: point)
         let trunkFailed = b.errors.count > errors
-        record(trunk, as: "trunk.", expected: backbone.taps[..<cut], failedBuild: trunkFailed, parameters: "",
-               values: &values, failed: &failed)
+        record(
+            trunk, as: "trunk.", expected: backbone.taps[..<cut], failedBuild: trunkFailed, parameters: "",
+            values: &values, failed: &failed)
         // Peers are copies of the rest of the backbone: their problems are the backbone's,
         // reported at its position like the trunk's.
         let fork = point == "input" ? input : values["trunk.\(point)"]
@@ -226,21 +239,26 @@ public struct ExperimentCompiler {
             }
             let errors = b.errors.count
             let branch = backbone.emitBranch(&b, from: fork, after: point, prefix: BranchName.parameters(k))
-            record(branch, as: BranchName.values(k), expected: backbone.taps[cut...], failedBuild: b.errors.count > errors,
-                   parameters: BranchName.parameters(k), values: &values, failed: &failed)
+            record(
+                branch, as: BranchName.values(k), expected: backbone.taps[cut...], failedBuild: b.errors.count > errors,
+                parameters: BranchName.parameters(k), values: &values, failed: &failed)
         }
     }
 
     /// Stores the taps one part of a network emitted as `<prefix><tap>` values; when its
     /// emission reported an error, the `expected` taps it did not emit are failed.
-    private func record(_ emitted: [String: ValueID], as prefix: String, expected: some Sequence<String>, failedBuild: Bool,
-                        parameters: String, values: inout [String: ValueID], failed: inout FailedParts) {
+    private func record(
+        _ emitted: [String: ValueID], as prefix: String, expected: some Sequence<String>, failedBuild: Bool,
+        parameters: String, values: inout [String: ValueID], failed: inout FailedParts
+    ) {
         for (tap, v) in emitted { values[prefix + tap] = v }
         if failedBuild { failed.add(names: expected.filter { emitted[$0] == nil }.map { prefix + $0 }, parameters: parameters) }
     }
 
-    private func compileTeacher(_ teacher: TeacherSpec, _ b: inout GraphBuilder, input: ValueID, sample: Shape, classes: Int,
-                                values: inout [String: ValueID], failed: inout FailedParts) {
+    private func compileTeacher(
+        _ teacher: TeacherSpec, _ b: inout GraphBuilder, input: ValueID, sample: Shape, classes: Int,
+        values: inout [String: ValueID], failed: inout FailedParts
+    ) {
         guard let net = makeBackbone(teacher.backbone, sample: sample, classes: classes) else {
             failed.add(prefixes: ["teacher."], parameters: "teacher.")
             return
@@ -254,15 +272,18 @@ public struct ExperimentCompiler {
         b.evalMode = true
         let emitted = net.emitBranch(&b, from: input, after: "input", prefix: "teacher.")
         b.evalMode = false
-        record(emitted, as: "teacher.", expected: net.taps, failedBuild: b.errors.count > errors, parameters: "teacher.",
-               values: &values, failed: &failed)
+        record(
+            emitted, as: "teacher.", expected: net.taps, failedBuild: b.errors.count > errors, parameters: "teacher.",
+            values: &values, failed: &failed)
         _ = b.freeze(prefixes: ["teacher."])
     }
 
     /// Emits a node; a node that cannot be built, or whose inputs come from a failed
     /// part, is failed itself, so consumers of its outputs stay quiet.
-    private func compileNode(_ node: NodeSpec, _ b: inout GraphBuilder, values: inout [String: ValueID], failed: inout FailedParts,
-                             branchCount: Int, classes: Int) {
+    private func compileNode(
+        _ node: NodeSpec, _ b: inout GraphBuilder, values: inout [String: ValueID], failed: inout FailedParts,
+        branchCount: Int, classes: Int
+    ) {
         let errors = b.errors.count
         if !emitNode(node, &b, values: &values, failed: failed, branchCount: branchCount, classes: classes) || b.errors.count > errors {
             failed.add(prefixes: ["\(node.name).", "\(node.name)["], parameters: "\(node.name).")
@@ -271,8 +292,10 @@ public struct ExperimentCompiler {
 
     /// Emits a node's module; false when it cannot be built (an error is reported) or
     /// an input is poisoned.
-    private func emitNode(_ node: NodeSpec, _ b: inout GraphBuilder, values: inout [String: ValueID], failed: FailedParts,
-                          branchCount: Int, classes: Int) -> Bool {
+    private func emitNode(
+        _ node: NodeSpec, _ b: inout GraphBuilder, values: inout [String: ValueID], failed: FailedParts,
+        branchCount: Int, classes: Int
+    ) -> Bool {
         let type: any ModulePlugin.Type
         do { type = try plugins.modules.lookup(node.module.name) } catch {
             diagnostics.error(error.description, at: node.module.nameMark)
@@ -284,8 +307,9 @@ public struct ExperimentCompiler {
             return false
         }
         for input in node.inputs where !type.inputNames.contains(input.name) {
-            diagnostics.error("\(type.name) has no input '\(input.name)'" + Suggestion.note(for: input.name, in: type.inputNames)
-                              + " (inputs: \(type.inputNames.joined(separator: ", ")))", at: input.ref.mark)
+            diagnostics.error(
+                "\(type.name) has no input '\(input.name)'" + Suggestion.note(for: input.name, in: type.inputNames)
+                    + " (inputs: \(type.inputNames.joined(separator: ", ")))", at: input.ref.mark)
             return false
         }
         var inputs: [[ValueID]] = []
@@ -294,7 +318,8 @@ public struct ExperimentCompiler {
                 diagnostics.error("node '\(node.name)' does not give \(type.name)'s input '\(name)'", at: node.mark)
                 return false
             }
-            var refs = given.text.contains("[*]")
+            var refs =
+                given.text.contains("[*]")
                 ? (0..<branchCount).map { ValueRef(given.text.replacingOccurrences(of: "[*]", with: "[\($0)]"), at: given.mark) }
                 : [given]
             if let range = Self.indexRange(in: given.text) {
@@ -310,16 +335,19 @@ public struct ExperimentCompiler {
         // A module fed by poisoned values is still emitted, so it reports its own mistakes.
         for k in 0..<(node.count ?? 1) {
             let counted = node.count != nil
-            let outputs = module.emit(&b, prefix: counted ? "\(node.name).\(k)." : "\(node.name).", index: k, inputs: inputs,
-                                      classes: classes)
+            let outputs = module.emit(
+                &b, prefix: counted ? "\(node.name).\(k)." : "\(node.name).", index: k, inputs: inputs,
+                classes: classes)
             for (name, v) in outputs { values[counted ? "\(node.name)[\(k)].\(name)" : "\(node.name).\(name)"] = v }
         }
         return !inputs.joined().contains(where: b.isPoisoned)
     }
 
     /// The mean of the branches' logits as `ensemble.logits`.
-    private func compileEnsemble(_ ensemble: (kind: String, mark: SourceMark), _ b: inout GraphBuilder, values: inout [String: ValueID],
-                                 failed: inout FailedParts, branchCount: Int) {
+    private func compileEnsemble(
+        _ ensemble: (kind: String, mark: SourceMark), _ b: inout GraphBuilder, values: inout [String: ValueID],
+        failed: inout FailedParts, branchCount: Int
+    ) {
         if values["ensemble.logits"] != nil {
             diagnostics.error("'ensemble: \(ensemble.kind)' but a node already produces ensemble.logits", at: ensemble.mark)
             return
@@ -354,8 +382,10 @@ public struct ExperimentCompiler {
 
     /// The loss terms of one entry; with `values` nil, only the plugin, its params and
     /// input names are checked.
-    private func compileLoss(_ loss: LossSpec, _ b: inout GraphBuilder, values: [String: ValueID]?, failed: FailedParts,
-                             branchCount: Int) -> [CompiledLoss] {
+    private func compileLoss(
+        _ loss: LossSpec, _ b: inout GraphBuilder, values: [String: ValueID]?, failed: FailedParts,
+        branchCount: Int
+    ) -> [CompiledLoss] {
         let type: any LossPlugin.Type
         do { type = try plugins.losses.lookup(loss.plugin.name) } catch {
             diagnostics.error(error.description, at: loss.plugin.nameMark)
@@ -368,8 +398,9 @@ public struct ExperimentCompiler {
         }
         var ok = true
         for input in loss.inputs where !type.inputNames.contains(input.name) {
-            diagnostics.error("\(type.name) has no input '\(input.name)'" + Suggestion.note(for: input.name, in: type.inputNames)
-                              + " (inputs: \(type.inputNames.joined(separator: ", ")))", at: input.ref.mark)
+            diagnostics.error(
+                "\(type.name) has no input '\(input.name)'" + Suggestion.note(for: input.name, in: type.inputNames)
+                    + " (inputs: \(type.inputNames.joined(separator: ", ")))", at: input.ref.mark)
             ok = false
         }
         for name in type.inputNames where !type.optionalInputs.contains(name) && !loss.inputs.contains(where: { $0.name == name }) {
@@ -377,8 +408,9 @@ public struct ExperimentCompiler {
             ok = false
         }
         for d in loss.detach where !type.inputNames.contains(d.text) {
-            diagnostics.error("cannot detach '\(d.text)': \(type.name) has no such input" + Suggestion.note(for: d.text, in: type.inputNames),
-                              at: d.mark)
+            diagnostics.error(
+                "cannot detach '\(d.text)': \(type.name) has no such input" + Suggestion.note(for: d.text, in: type.inputNames),
+                at: d.mark)
             ok = false
         }
         let expands = loss.foreach != nil
@@ -492,15 +524,18 @@ public struct ExperimentCompiler {
         let layout = ExperimentLayout(experiment)
         guard layout.totalBytes > ExperimentPlans.memoryLimit else { return true }
         let (train, eval, deploy) = (layout.train.transientBytes, layout.eval.transientBytes, layout.deploy.transientBytes)
-        let parts = "training arena \(Self.gib(train)), evaluation arena \(Self.gib(eval)), "
+        let parts =
+            "training arena \(Self.gib(train)), evaluation arena \(Self.gib(eval)), "
             + "deployed-model arena \(Self.gib(deploy)), parameters, gradients and state \(Self.gib(layout.persistentBytes))"
         let limit = Self.gib(Double(ExperimentPlans.memoryLimit))
         if layout.persistentBytes * 2 > layout.totalBytes {
-            diagnostics.error("the model needs \(Self.gib(layout.totalBytes)) (\(parts)), more than the \(limit) memory limit",
-                              at: spec.model.backbone.nameMark)
+            diagnostics.error(
+                "the model needs \(Self.gib(layout.totalBytes)) (\(parts)), more than the \(limit) memory limit",
+                at: spec.model.backbone.nameMark)
         } else {
-            diagnostics.error("the plans need \(Self.gib(layout.totalBytes)) at batch size \(spec.data.batchSize) (\(parts)), "
-                              + "more than the \(limit) memory limit; lower data.batch_size", at: batchMark(spec))
+            diagnostics.error(
+                "the plans need \(Self.gib(layout.totalBytes)) at batch size \(spec.data.batchSize) (\(parts)), "
+                    + "more than the \(limit) memory limit; lower data.batch_size", at: batchMark(spec))
         }
         return false
     }
@@ -523,13 +558,19 @@ public struct ExperimentCompiler {
     /// The value `ref` names, or a poisoned placeholder when a failed part would have
     /// produced it (that failure is reported already); an unknown name is an error with
     /// a did-you-mean, or, for a branch past the last of `branchCount`, with the range.
-    private func resolve(_ ref: ValueRef, in values: [String: ValueID], failed: FailedParts, _ b: inout GraphBuilder,
-                         branchCount: Int? = nil) -> ValueID? {
+    private func resolve(
+        _ ref: ValueRef, in values: [String: ValueID], failed: FailedParts, _ b: inout GraphBuilder,
+        branchCount: Int? = nil
+    ) -> ValueID? {
         if let v = values[ref.text] { return v }
         if failed.contains(ref.text) { return b.poisonedValue(ref.text) }
         if let count = branchCount, let k = BranchName.index(in: ref.text), k >= count {
-            let range = count == 0 ? "no branches" : count == 1 ? "1 branch (branch[0])"
-                : "\(count) branches (branch[0] ... branch[\(count - 1)])"
+            let range =
+                count == 0
+                ? "no branches"
+                : count == 1
+                    ? "1 branch (branch[0])"
+                    : "\(count) branches (branch[0] ... branch[\(count - 1)])"
             diagnostics.error("'\(ref.text)' names branch \(k), but the model has \(range)", at: ref.mark)
             return nil
         }

@@ -13,8 +13,10 @@ import CanopyRuntime
 /// method would have written are missing for that reason, and reports nothing more.
 public enum MethodExpansion {
     /// The order of a spec's top-level sections in an expanded spec; other keys follow.
-    public static let sectionOrder = ["schema", "name", "description", "seed", "method", "data", "model", "losses",
-                                      "optimizer", "schedule", "train", "eval", "output"]
+    public static let sectionOrder = [
+        "schema", "name", "description", "seed", "method", "data", "model", "losses",
+        "optimizer", "schedule", "train", "eval", "output",
+    ]
 
     public static func apply(_ root: Node, plugins: PluginSet, diagnostics: DiagnosticEngine) -> Node {
         guard let pairs = root.pairs, let entry = pairs.first(where: { $0.name == "method" }) else { return root }
@@ -49,8 +51,9 @@ public enum MethodExpansion {
     /// without reporting anything (the model's decoder reports a bad backbone).
     static func context(of root: Node, _ plugins: PluginSet) -> MethodContext {
         guard let backbone = root["model"]?["backbone"],
-              let call = SpecDecoder.pluginCall(backbone, what: "backbone", DiagnosticEngine()),
-              let plugin = try? plugins.backbones.lookup(call.name) else { return MethodContext() }
+            let call = SpecDecoder.pluginCall(backbone, what: "backbone", DiagnosticEngine()),
+            let plugin = try? plugins.backbones.lookup(call.name)
+        else { return MethodContext() }
         return MethodContext(backboneStyle: plugin.layerStyle)
     }
 }

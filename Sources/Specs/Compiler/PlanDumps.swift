@@ -19,7 +19,8 @@ public enum PlanDumps {
         out += "nodes:\n"
         for n in g.nodes {
             let ins = n.inputs.enumerated().map { i, v in (n.detached.contains(i) ? "detach " : "") + g[v].name }
-            out += "  \(n.name) = \(n.kernelName)(\(ins.joined(separator: ", "))) -> \(n.outputs.map { g[$0].spec.description }.joined(separator: ", "))\n"
+            out +=
+                "  \(n.name) = \(n.kernelName)(\(ins.joined(separator: ", "))) -> \(n.outputs.map { g[$0].spec.description }.joined(separator: ", "))\n"
         }
         out += "losses:\n"
         for l in experiment.losses { out += "  \(l.name) = \(g[l.value].name), weight \(l.weight), slot \(l.slot)\n" }
@@ -54,7 +55,8 @@ public enum PlanDumps {
         let bytes = { (values: [ValueID]) in values.reduce(0) { $0 + ArenaPlanner.align(g[$1].spec.byteCount) } }
         let trainable = bytes(g.parameters.filter(g.isTrainable))
         let states = g.states.reduce(0) { $0 + ArenaPlanner.align($1.spec.byteCount) }
-        var out = "persistent: parameters \(max(bytes(g.parameters), 64)) B (\(trainable / 4) trainable floats), "
+        var out =
+            "persistent: parameters \(max(bytes(g.parameters), 64)) B (\(trainable / 4) trainable floats), "
             + "gradients \(max(trainable, 64)) B, state \(max(states, 64)) B\n"
         for (name, plan) in [("train", layout.train), ("eval", layout.eval), ("deploy", layout.deploy)] {
             out += "\(name) arena: \(plan.transientBytes) B, \(plan.placements.count) buffers\n"

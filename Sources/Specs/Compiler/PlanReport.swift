@@ -1,5 +1,5 @@
-import Foundation
 import CanopyRuntime
+import Foundation
 
 /// What `canopy plan` prints: one row per forward op of the training plan (name,
 /// kernel, output shape, parameters, MACs per image), totals, and the cost of the
@@ -45,8 +45,10 @@ public struct PlanReport: Sendable {
             switch step {
             case let .forward(n):
                 let node = graph.nodes[n]
-                rows.append(Row(name: node.name, kernel: node.kernelName, output: graph[node.outputs[0]].spec.description,
-                                parameters: paramCount(node), macs: node.kernel.macs / batch))
+                rows.append(
+                    Row(
+                        name: node.name, kernel: node.kernelName, output: graph[node.outputs[0]].spec.description,
+                        parameters: paramCount(node), macs: node.kernel.macs / batch))
                 forwardMACs += node.kernel.macs / batch
                 trainingMACs += node.kernel.macs / batch
             case let .backward(n, inputGradients):
@@ -72,16 +74,20 @@ public struct PlanReport: Sendable {
 
     /// The table and totals as text.
     public func render() -> String {
-        let widths = [max(4, rows.map(\.name.count).max() ?? 0), max(6, rows.map(\.kernel.count).max() ?? 0),
-                      max(6, rows.map(\.output.count).max() ?? 0)]
+        let widths = [
+            max(4, rows.map(\.name.count).max() ?? 0), max(6, rows.map(\.kernel.count).max() ?? 0),
+            max(6, rows.map(\.output.count).max() ?? 0),
+        ]
         func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
         /// The training column of the totals: 22 wide, and at least two spaces before the deployed column.
         func training(_ s: String) -> String { s.count + 2 > 22 ? s + "  " : pad(s, 22) }
         func lpad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-        var out = pad("op", widths[0]) + "  " + pad("kernel", widths[1]) + "  " + pad("output", widths[2]) + "  "
+        var out =
+            pad("op", widths[0]) + "  " + pad("kernel", widths[1]) + "  " + pad("output", widths[2]) + "  "
             + lpad("params", 10) + "  " + lpad("MACs/image", 12) + "\n"
         for r in rows {
-            out += pad(r.name, widths[0]) + "  " + pad(r.kernel, widths[1]) + "  " + pad(r.output, widths[2]) + "  "
+            out +=
+                pad(r.name, widths[0]) + "  " + pad(r.kernel, widths[1]) + "  " + pad(r.output, widths[2]) + "  "
                 + lpad(r.parameters == 0 ? "" : String(r.parameters), 10) + "  " + lpad(r.macs == 0 ? "" : String(r.macs), 12) + "\n"
         }
         out += "\n"
@@ -90,8 +96,10 @@ public struct PlanReport: Sendable {
         out += "params            \(training(String(parameters)))\(deployParameters)\n"
         out += "MACs/image fwd    \(training(Self.count(forwardMACs)))\(Self.count(deployMACs))\n"
         out += "MACs/image train  \(Self.count(trainingMACs)) (forward + backward products)\n"
-        out += "arena bytes       \(training("\(trainArenaBytes) (\(Self.bytes(trainArenaBytes)))"))\(deployArenaBytes) (\(Self.bytes(deployArenaBytes)))\n"
-        out += "eval arena        \(evalArenaBytes) (\(Self.bytes(evalArenaBytes))); persistent \(persistentBytes) (\(Self.bytes(persistentBytes))) at batch \(batch)\n"
+        out +=
+            "arena bytes       \(training("\(trainArenaBytes) (\(Self.bytes(trainArenaBytes)))"))\(deployArenaBytes) (\(Self.bytes(deployArenaBytes)))\n"
+        out +=
+            "eval arena        \(evalArenaBytes) (\(Self.bytes(evalArenaBytes))); persistent \(persistentBytes) (\(Self.bytes(persistentBytes))) at batch \(batch)\n"
         return out
     }
 
@@ -100,6 +108,6 @@ public struct PlanReport: Sendable {
     }
 
     static func bytes(_ n: Int) -> String {
-        n >= 1 << 20 ? String(format: "%.1f MiB", Double(n) / 1048576) : String(format: "%.1f KiB", Double(n) / 1024)
+        n >= 1 << 20 ? String(format: "%.1f MiB", Double(n) / 1_048_576) : String(format: "%.1f KiB", Double(n) / 1024)
     }
 }

@@ -22,8 +22,10 @@ public enum SpecFrontEnd {
     /// spec's `train.threads` (a command-line `--threads`); the effective count is written
     /// into the resolved spec's `train.threads`, so spec.resolved.yaml and the spec hash
     /// record it (results depend on it), and every kernel is built for it.
-    public static func compile(_ path: String, overrides: [String] = [], threads: Int? = nil, plugins: PluginSet,
-                               diagnostics: DiagnosticEngine) -> CompiledExperiment? {
+    public static func compile(
+        _ path: String, overrides: [String] = [], threads: Int? = nil, plugins: PluginSet,
+        diagnostics: DiagnosticEngine
+    ) -> CompiledExperiment? {
         let errorsBefore = diagnostics.errorReports
         guard let loaded = load(path, overrides: overrides, diagnostics: diagnostics) else { return nil }
         let root = MethodExpansion.apply(loaded, plugins: plugins, diagnostics: diagnostics)

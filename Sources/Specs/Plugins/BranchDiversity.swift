@@ -78,7 +78,8 @@ public struct BranchDiversity {
                     p += 1
                 }
             }
-            finiteRows[r] = finiteLogits.allSatisfy { $0 }
+            finiteRows[r] =
+                finiteLogits.allSatisfy { $0 }
                 && (0..<dims.count).allSatisfy { k in (0..<dims[k]).allSatisfy { features[k].f[r * dims[k] + $0].isFinite } }
             guard finiteRows[r] else { continue }
             finiteSamples += 1
@@ -90,7 +91,9 @@ public struct BranchDiversity {
                 }
             }
         }
-        if disagreements.isEmpty { disagreements = pairDisagreements } else {
+        if disagreements.isEmpty {
+            disagreements = pairDisagreements
+        } else {
             for i in disagreements.indices { disagreements[i] += pairDisagreements[i] }
         }
         samples += rows

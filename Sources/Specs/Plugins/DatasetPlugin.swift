@@ -58,8 +58,9 @@ public struct DatasetFacts: Sendable, Equatable {
 
     /// Square images of side `size`.
     public init(channels: Int, size: Int, classes: Int, trainCount: Int? = nil, testCount: Int? = nil) {
-        self.init(channels: channels, height: size, width: size, classes: classes, trainCount: trainCount,
-                  testCount: testCount)
+        self.init(
+            channels: channels, height: size, width: size, classes: classes, trainCount: trainCount,
+            testCount: testCount)
     }
 
     /// "3x32x32 images in 10 classes, 50000 train / 10000 test", for listings and messages.

@@ -35,20 +35,25 @@ public struct PluginSet: Sendable {
     /// Every plugin with its kind, name, summary, parameters and extra facts, for `canopy plugins`.
     public var descriptions: [PluginDescription] {
         kernels.registry.all.map { _, k in
-            PluginDescription(kind: "kernel", name: k.name, summary: k.summary, parameters: k.parameters,
-                              facts: ["inputs": k.inputNames.joined(separator: ", "), "outputs": k.outputNames.joined(separator: ", ")]
-                                .merging(k.stateNames.isEmpty ? [:] : ["state": k.stateNames.joined(separator: ", ")]) { a, _ in a })
+            PluginDescription(
+                kind: "kernel", name: k.name, summary: k.summary, parameters: k.parameters,
+                facts: ["inputs": k.inputNames.joined(separator: ", "), "outputs": k.outputNames.joined(separator: ", ")]
+                    .merging(k.stateNames.isEmpty ? [:] : ["state": k.stateNames.joined(separator: ", ")]) { a, _ in a })
         }
             + backbones.all.map { PluginDescription(kind: "backbone", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
             + losses.all.map {
-                PluginDescription(kind: "loss", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters,
-                                  facts: ["inputs": $0.entry.inputNames.joined(separator: ", ")])
+                PluginDescription(
+                    kind: "loss", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters,
+                    facts: ["inputs": $0.entry.inputNames.joined(separator: ", ")])
             }
             + metrics.all.map { PluginDescription(kind: "metric", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
             + modules.all.map {
-                PluginDescription(kind: "module", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters,
-                                  facts: ["inputs": $0.entry.inputNames.joined(separator: ", "),
-                                          "outputs": $0.entry.outputNames.joined(separator: ", ")])
+                PluginDescription(
+                    kind: "module", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters,
+                    facts: [
+                        "inputs": $0.entry.inputNames.joined(separator: ", "),
+                        "outputs": $0.entry.outputNames.joined(separator: ", "),
+                    ])
             }
             + methods.all.map { PluginDescription(kind: "method", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
             + optimizers.all.map { PluginDescription(kind: "optimizer", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
@@ -56,8 +61,9 @@ public struct PluginSet: Sendable {
             + datasets.all.map { name, entry in
                 // The shape a dataset has with its default params, when it has defaults for all.
                 let facts = (try? entry.make(.empty)).map { ["data": $0.facts.summary] } ?? [:]
-                return PluginDescription(kind: "dataset", name: name, summary: entry.summary, parameters: entry.parameters,
-                                         facts: facts)
+                return PluginDescription(
+                    kind: "dataset", name: name, summary: entry.summary, parameters: entry.parameters,
+                    facts: facts)
             }
     }
 }

@@ -40,8 +40,10 @@ public indirect enum SpecSections: Sendable {
     /// A loss entry: `name`, `plugin`, its `inputs` (input name, value reference), and
     /// optionally `params`, `detach` (input names), `weight` (a number or a ramp) and
     /// `foreach: branch`.
-    public static func loss(_ name: String, _ plugin: String, _ inputs: [(String, String)], params: [(String, SpecSections)] = [],
-                            detach: [String] = [], weight: SpecSections? = nil, foreach: Bool = false) -> SpecSections {
+    public static func loss(
+        _ name: String, _ plugin: String, _ inputs: [(String, String)], params: [(String, SpecSections)] = [],
+        detach: [String] = [], weight: SpecSections? = nil, foreach: Bool = false
+    ) -> SpecSections {
         var pairs: [(String, SpecSections)] = [("name", .text(name)), ("plugin", .text(plugin))]
         if foreach { pairs.append(("foreach", .text("branch"))) }
         if !params.isEmpty { pairs.append(("params", .map(params))) }

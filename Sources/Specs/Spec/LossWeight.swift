@@ -24,9 +24,9 @@ public enum LossWeight: Sendable, Equatable {
 }
 
 #if canImport(Glibc)
-import Glibc
-private func _exp(_ x: Double) -> Double { Glibc.exp(x) }
+    import Glibc
+    private func _exp(_ x: Double) -> Double { Glibc.exp(x) }
 #else
-import Foundation
-private func _exp(_ x: Double) -> Double { Foundation.exp(x) }
+    import Foundation
+    private func _exp(_ x: Double) -> Double { Foundation.exp(x) }
 #endif

@@ -58,9 +58,10 @@ public enum SpecDecoder {
         // A spec with errors is still returned when its parts exist, so that compiling it
         // reports the problems of later passes too (all errors at once).
         guard let data, let model, let optimizer else { return nil }
-        return ExperimentSpec(name: name, description: description, seed: UInt64(seed), data: data, model: model,
-                              losses: losses, optimizer: optimizer, schedule: schedule, train: train, eval: eval,
-                              output: output, root: root)
+        return ExperimentSpec(
+            name: name, description: description, seed: UInt64(seed), data: data, model: model,
+            losses: losses, optimizer: optimizer, schedule: schedule, train: train, eval: eval,
+            output: output, root: root)
     }
 
     /// Why `name` cannot name a run directory under `output.dir`, or nil when it can: a
@@ -159,7 +160,8 @@ public enum SpecDecoder {
         let mark = data?.mark ?? spec.datasetMark
         let pool = trainCount - spec.validation
         if pool < 1, let node = data?["validation"] {
-            d.error("a validation split of \(spec.validation) leaves no training image: \(name) has "
+            d.error(
+                "a validation split of \(spec.validation) leaves no training image: \(name) has "
                     + "\(trainCount)", at: node.mark)
             return
         }
@@ -174,7 +176,8 @@ public enum SpecDecoder {
         let images = spec.trainSubset ?? pool
         if images < spec.batchSize {
             let node = data?["train_subset"] ?? data?["batch_size"]
-            d.error("\(images) training images make no full batch of \(spec.batchSize) "
+            d.error(
+                "\(images) training images make no full batch of \(spec.batchSize) "
                     + "(a partial last batch is dropped, so no step would run)", at: node?.mark ?? mark)
         }
     }
@@ -194,7 +197,10 @@ public enum SpecDecoder {
         if let kind = r.choice("ensemble", from: ["mean"], required: false) { ensemble = (kind, r.value("ensemble")!.mark) }
         let deploy = r.optionalString("deploy").map { ValueRef($0, at: r.value("deploy")!.mark) }
         let freeze = (r.sequence("freeze") ?? []).compactMap { node -> ValueRef? in
-            guard let s = node.string else { d.error("expected a parameter-name prefix, found \(node.kindAndValue)", at: node.mark); return nil }
+            guard let s = node.string else {
+                d.error("expected a parameter-name prefix, found \(node.kindAndValue)", at: node.mark)
+                return nil
+            }
             return ValueRef(s, at: node.mark)
         }
         let nodes = (r.sequence("nodes") ?? []).compactMap { decodeNode($0, d) }
@@ -208,8 +214,9 @@ public enum SpecDecoder {
         }
         r.finish()
         guard let backbone else { return nil }
-        return ModelSpec(backbone: backbone, branches: branches, ensemble: ensemble, deploy: deploy, freeze: freeze,
-                         nodes: nodes, teacher: teacher)
+        return ModelSpec(
+            backbone: backbone, branches: branches, ensemble: ensemble, deploy: deploy, freeze: freeze,
+            nodes: nodes, teacher: teacher)
     }
 
     /// The `model.nodes` and `losses` of a mapping of spec sections (a method's
@@ -236,9 +243,12 @@ public enum SpecDecoder {
             d.error("a node name is one word (its values are '\(name).<output>'), found '\(name)'", at: r.value("name")!.mark)
         }
         let params = paramsNode.pairs != nil ? paramsNode : Node.mapping([], at: paramsNode.mark)
-        return NodeSpec(name: name, module: PluginCall(name: module, params: params.paramValue, paramsNode: params,
-                                                       nameMark: r.value("module")!.mark),
-                        inputs: inputs, count: count, mark: node.mark)
+        return NodeSpec(
+            name: name,
+            module: PluginCall(
+                name: module, params: params.paramValue, paramsNode: params,
+                nameMark: r.value("module")!.mark),
+            inputs: inputs, count: count, mark: node.mark)
     }
 
     /// An `inputs:` mapping from input names to value references.
@@ -253,7 +263,10 @@ public enum SpecDecoder {
         }
         var inputs: [(name: String, ref: ValueRef)] = []
         for p in pairs {
-            guard let text = p.value.string else { d.error("expected a value name, found \(p.value.kindAndValue)", at: p.value.mark); continue }
+            guard let text = p.value.string else {
+                d.error("expected a value name, found \(p.value.kindAndValue)", at: p.value.mark)
+                continue
+            }
             inputs.append((p.name, ValueRef(text, at: p.value.mark)))
         }
         return inputs
@@ -270,7 +283,10 @@ public enum SpecDecoder {
         }
         let inputs = decodeInputs(r.value("inputs"), at: node.mark, d)
         let detach = (r.sequence("detach") ?? []).compactMap { n -> ValueRef? in
-            guard let s = n.string else { d.error("expected an input name, found \(n.kindAndValue)", at: n.mark); return nil }
+            guard let s = n.string else {
+                d.error("expected an input name, found \(n.kindAndValue)", at: n.mark)
+                return nil
+            }
             return ValueRef(s, at: n.mark)
         }
         let weight = decodeWeight(r.value("weight"), d)
@@ -281,10 +297,13 @@ public enum SpecDecoder {
         r.finish()
         guard let name, let plugin else { return nil }
         let params = paramsNode.pairs != nil ? paramsNode : Node.mapping([], at: paramsNode.mark)
-        return LossSpec(name: name, plugin: PluginCall(name: plugin, params: params.paramValue, paramsNode: params,
-                                                       nameMark: r.value("plugin")!.mark),
-                        inputs: inputs, detach: detach, weight: weight, weightMark: r.value("weight")?.mark ?? node.mark,
-                        foreach: foreach, mark: node.mark)
+        return LossSpec(
+            name: name,
+            plugin: PluginCall(
+                name: plugin, params: params.paramValue, paramsNode: params,
+                nameMark: r.value("plugin")!.mark),
+            inputs: inputs, detach: detach, weight: weight, weightMark: r.value("weight")?.mark ?? node.mark,
+            foreach: foreach, mark: node.mark)
     }
 
     /// `weight: 0.5`, or `weight: {ramp: 80, max: 1}` (ONE's consistency ramp over 80 epochs), or `{linear: 10, max: 1}`.
@@ -323,8 +342,9 @@ public enum SpecDecoder {
             }
             guard length > epochs, maximum > 0 else { continue }
             let last = loss.weight.value(epoch: epochs - 1) / maximum
-            d.warning("the weight of '\(loss.name)' ramps up over \(length) epochs but the run has \(epochs): its last "
-                      + "epoch uses \(Self.fraction(last)) of the full weight", at: loss.weightMark)
+            d.warning(
+                "the weight of '\(loss.name)' ramps up over \(length) epochs but the run has \(epochs): its last "
+                    + "epoch uses \(Self.fraction(last)) of the full weight", at: loss.weightMark)
         }
     }
 
@@ -339,9 +359,10 @@ public enum SpecDecoder {
     }
 
     static func decodeTrain(_ r: MappingReader, root: Node) -> TrainSpec {
-        let spec = TrainSpec(epochs: r.int("epochs", default: 10, range: 1...100_000),
-                             threads: r.int("threads", default: 2, range: TrainSpec.threadsRange),
-                             stepsPerEpoch: r.optionalInt("steps_per_epoch", range: 1...))
+        let spec = TrainSpec(
+            epochs: r.int("epochs", default: 10, range: 1...100_000),
+            threads: r.int("threads", default: 2, range: TrainSpec.threadsRange),
+            stepsPerEpoch: r.optionalInt("steps_per_epoch", range: 1...))
         r.finish()
         return spec
     }

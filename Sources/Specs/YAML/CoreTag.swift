@@ -13,7 +13,8 @@ enum CoreTag: String {
         if tag == "!" {
             self = .nonSpecific
         } else if tag.hasPrefix(Self.prefix), let t = CoreTag(rawValue: String(tag.dropFirst(Self.prefix.count))),
-                  t != .nonSpecific {
+            t != .nonSpecific
+        {
             self = t
         } else {
             return nil
@@ -32,8 +33,10 @@ enum CoreTag: String {
     /// Types a scalar: plain untagged scalars by the core schema, quoted and block
     /// scalars as strings, tagged scalars by their tag. Numbers out of range and text
     /// that does not fit its tag are reported.
-    static func scalar(text: String, style: Scalar.Style, tag: CoreTag?, at mark: SourceMark,
-                       diagnostics: DiagnosticEngine) -> Scalar {
+    static func scalar(
+        text: String, style: Scalar.Style, tag: CoreTag?, at mark: SourceMark,
+        diagnostics: DiagnosticEngine
+    ) -> Scalar {
         let string = Scalar(text: text, style: style, value: .string)
         let resolution: CoreSchema.Resolution
         switch tag {
@@ -47,7 +50,7 @@ enum CoreTag: String {
             let fits: Bool
             switch (t, resolution) {
             case (.int, .int), (.int, .intOverflow), (.float, .int), (.float, .double), (.float, .intOverflow),
-                 (.float, .doubleOverflow), (.bool, .bool), (.null, .null):
+                (.float, .doubleOverflow), (.bool, .bool), (.null, .null):
                 fits = true
             default:
                 fits = false

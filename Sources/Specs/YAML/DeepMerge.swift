@@ -40,8 +40,10 @@ extension Node {
     }
 
     /// `items` with each pair of `patches` merged onto the item it names, or appended.
-    private static func patched(_ items: [Node], names: [String], by patches: [Pair], list: Node,
-                                diagnostics: DiagnosticEngine?) -> Node {
+    private static func patched(
+        _ items: [Node], names: [String], by patches: [Pair], list: Node,
+        diagnostics: DiagnosticEngine?
+    ) -> Node {
         var items = items
         var names = names
         for patch in patches {
@@ -50,9 +52,10 @@ extension Node {
                 items[i] = merged(items[i], patch.value, diagnostics: diagnostics)
             } else if !key.isEmpty, key.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) {
                 guard let i = Int(key), i < items.count else {
-                    diagnostics?.error("index \(key) is out of range: the list has \(items.count) "
-                                       + (items.count == 1 ? "item" : "items") + " (\(names.joined(separator: ", ")))",
-                                       at: patch.key.mark, notes: [.note("the list is here", at: list.mark)])
+                    diagnostics?.error(
+                        "index \(key) is out of range: the list has \(items.count) "
+                            + (items.count == 1 ? "item" : "items") + " (\(names.joined(separator: ", ")))",
+                        at: patch.key.mark, notes: [.note("the list is here", at: list.mark)])
                     continue
                 }
                 items[i] = merged(items[i], patch.value, diagnostics: diagnostics)
@@ -61,8 +64,9 @@ extension Node {
                 items.append(Node(.mapping([name] + pairs.filter { $0.name != "name" }), at: patch.value.mark))
                 names.append(key)
             } else {
-                diagnostics?.error("expected a mapping to add as item '\(key)' of the list, found \(patch.value.kindAndValue)",
-                                   at: patch.value.mark, notes: [.note("the list is here", at: list.mark)])
+                diagnostics?.error(
+                    "expected a mapping to add as item '\(key)' of the list, found \(patch.value.kindAndValue)",
+                    at: patch.value.mark, notes: [.note("the list is here", at: list.mark)])
             }
         }
         return Node(.sequence(items), at: list.mark)

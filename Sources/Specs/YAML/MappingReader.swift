@@ -93,8 +93,9 @@ public final class MappingReader {
     public func choice(_ key: String, from options: [String], default fallback: String? = nil, required: Bool? = nil) -> String? {
         guard let s = read(key, required: required ?? (fallback == nil), "a string", \.string) else { return fallback }
         guard options.contains(s) else {
-            diagnostics.error("'\(key)' must be one of \(options.joined(separator: ", ")), found '\(s)'"
-                              + Suggestion.note(for: s, in: options), at: value(key)!.mark)
+            diagnostics.error(
+                "'\(key)' must be one of \(options.joined(separator: ", ")), found '\(s)'"
+                    + Suggestion.note(for: s, in: options), at: value(key)!.mark)
             return fallback
         }
         return s
@@ -134,8 +135,9 @@ public final class MappingReader {
     public static func reportUnknownKeys(in pairs: [Node.Pair], known: [String], _ diagnostics: DiagnosticEngine) {
         let valid = Set(known)
         for pair in pairs where !valid.contains(pair.name) {
-            diagnostics.error("unknown key '\(pair.name)'" + Suggestion.noteOrList(for: pair.name, in: known),
-                              at: pair.key.mark)
+            diagnostics.error(
+                "unknown key '\(pair.name)'" + Suggestion.noteOrList(for: pair.name, in: known),
+                at: pair.key.mark)
         }
     }
 
@@ -159,8 +161,9 @@ public final class MappingReader {
 
     private func checked<T: Comparable>(_ key: String, _ x: T, _ range: (any BoundsExpression<T>)?) -> T? {
         guard let bounds = range?.bounds, !bounds.contains(x) else { return x }
-        diagnostics.error("'\(key)' must be \(bounds.requirement), found \(value(key)!.text ?? "\(x)")",
-                          at: value(key)!.mark)
+        diagnostics.error(
+            "'\(key)' must be \(bounds.requirement), found \(value(key)!.text ?? "\(x)")",
+            at: value(key)!.mark)
         return nil
     }
 }

@@ -18,8 +18,9 @@ struct MarkMapper {
     /// The mark of 0-based `line` and `column`, spanning `length` characters if known.
     func mark(line: Int, column: Int, length: Int? = nil) -> SourceMark {
         if let end, line > end.line { return mark(line: end.line, column: end.column) }
-        return SourceMark(file: file, line: firstLine + line, column: column + (line == 0 ? firstColumn : 1),
-                          length: length)
+        return SourceMark(
+            file: file, line: firstLine + line, column: column + (line == 0 ? firstColumn : 1),
+            length: length)
     }
 
     /// The mark of `start`, spanning up to `end` when both are on one line.

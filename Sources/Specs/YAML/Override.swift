@@ -37,8 +37,9 @@ public struct Override: Sendable {
         var start = 0
         for i in 0...equals where i == equals || scalars[i] == "." {
             guard i > start else {
-                diagnostics.error("empty key in override path '\(String(String.UnicodeScalarView(scalars[..<equals])))'",
-                                  at: mark(i))
+                diagnostics.error(
+                    "empty key in override path '\(String(String.UnicodeScalarView(scalars[..<equals])))'",
+                    at: mark(i))
                 return nil
             }
             path.append(Component(name: String(String.UnicodeScalarView(scalars[start..<i])), mark: mark(start, i - start)))
@@ -51,8 +52,9 @@ public struct Override: Sendable {
         case let .node(node):
             let opening = text.unicodeScalars.first { $0 != " " && $0 != "\t" }
             if node.scalar == nil, opening != "[", opening != "{" {
-                diagnostics.error("an override's value must be a scalar or a flow collection ([...] or {...})",
-                                  at: node.mark)
+                diagnostics.error(
+                    "an override's value must be a scalar or a flow collection ([...] or {...})",
+                    at: node.mark)
                 return nil
             }
             value = node
@@ -84,8 +86,9 @@ public struct Override: Sendable {
         let component = path[i]
         guard let node, !node.isNull else {
             guard let inner = set(nil, at: i + 1, diagnostics) else { return nil }
-            return .mapping([Node.Pair(key: .string(component.name, at: component.mark), value: inner)],
-                            at: component.mark)
+            return .mapping(
+                [Node.Pair(key: .string(component.name, at: component.mark), value: inner)],
+                at: component.mark)
         }
         switch node.content {
         case var .mapping(pairs):
@@ -100,14 +103,17 @@ public struct Override: Sendable {
         case var .sequence(items):
             let note = Diagnostic.note("\(name(upTo: i)) is here", at: node.mark)
             guard !component.name.isEmpty, component.name.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }),
-                  let k = Int(component.name) else {
-                diagnostics.error("'\(component.name)' is not a list index: \(name(upTo: i)) is a list",
-                                  at: component.mark, notes: [note])
+                let k = Int(component.name)
+            else {
+                diagnostics.error(
+                    "'\(component.name)' is not a list index: \(name(upTo: i)) is a list",
+                    at: component.mark, notes: [note])
                 return nil
             }
             guard k < items.count else {
-                diagnostics.error("index \(k) is out of range: \(name(upTo: i)) has \(items.count) "
-                                  + (items.count == 1 ? "item" : "items"), at: component.mark, notes: [note])
+                diagnostics.error(
+                    "index \(k) is out of range: \(name(upTo: i)) has \(items.count) "
+                        + (items.count == 1 ? "item" : "items"), at: component.mark, notes: [note])
                 return nil
             }
             guard let inner = set(items[k], at: i + 1, diagnostics) else { return nil }
@@ -115,8 +121,9 @@ public struct Override: Sendable {
             return Node(.sequence(items), at: node.mark)
         case .scalar:
             let target = path.prefix(i + 1).map(\.name).joined(separator: ".")
-            diagnostics.error("cannot set '\(target)': \(name(upTo: i)) is \(node.kindAndValue), not a mapping",
-                              at: component.mark, notes: [.note("\(name(upTo: i)) is set here", at: node.mark)])
+            diagnostics.error(
+                "cannot set '\(target)': \(name(upTo: i)) is \(node.kindAndValue), not a mapping",
+                at: component.mark, notes: [.note("\(name(upTo: i)) is set here", at: node.mark)])
             return nil
         }
     }

@@ -46,8 +46,9 @@ public struct SpecLoader {
         } else if let items = extends.items {
             references = items
         } else {
-            diagnostics.error("'extends' takes a file path or a list of file paths, found \(extends.kindAndValue)",
-                              at: extends.mark)
+            diagnostics.error(
+                "'extends' takes a file path or a list of file paths, found \(extends.kindAndValue)",
+                at: extends.mark)
             return own
         }
         var base: Node?
@@ -65,8 +66,9 @@ public struct SpecLoader {
             }
             guard let loaded = load(target, chain: chain, reference: (text, reference.mark)) else { continue }
             guard loaded.pairs != nil else {
-                diagnostics.error("cannot extend '\(text)': its document is \(loaded.kindAndValue), "
-                                  + "not a mapping of spec keys (\(target))", at: reference.mark)
+                diagnostics.error(
+                    "cannot extend '\(text)': its document is \(loaded.kindAndValue), "
+                        + "not a mapping of spec keys (\(target))", at: reference.mark)
                 continue
             }
             base = base.map { Node.merged($0, loaded, diagnostics: diagnostics) } ?? loaded

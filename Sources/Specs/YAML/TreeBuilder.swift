@@ -89,7 +89,8 @@ struct TreeBuilder {
     mutating func endCollection(length: Int?) {
         guard var frame = stack.popLast() else { return }
         if let length { frame.mark.length = length }
-        let node = frame.isMapping
+        let node =
+            frame.isMapping
             ? Node(.mapping(Self.applyMerges(frame)), at: frame.mark)
             : Node(.sequence(frame.items), at: frame.mark)
         let built = Built(node: node, weight: frame.weight, height: frame.height)
@@ -150,12 +151,16 @@ struct TreeBuilder {
                 return
             }
             frame.mergeKey = key
-            let sources = value.pairs != nil ? [value] : value.items.flatMap { items in
-                items.allSatisfy { $0.pairs != nil } ? items : nil
-            }
+            let sources =
+                value.pairs != nil
+                ? [value]
+                : value.items.flatMap { items in
+                    items.allSatisfy { $0.pairs != nil } ? items : nil
+                }
             guard let sources else {
-                diagnostics.error("a merge key '<<' takes a mapping or a list of mappings, found \(value.kindName)",
-                                  at: value.mark)
+                diagnostics.error(
+                    "a merge key '<<' takes a mapping or a list of mappings, found \(value.kindName)",
+                    at: value.mark)
                 return
             }
             frame.merges.append((frame.pairs.count, sources))
@@ -170,8 +175,9 @@ struct TreeBuilder {
     }
 
     private func duplicate(_ key: Node, first: Node) {
-        diagnostics.error("duplicate key '\(key.scalar!.text)'", at: key.mark,
-                          notes: [.note("'\(first.scalar!.text)' first appears here", at: first.mark)])
+        diagnostics.error(
+            "duplicate key '\(key.scalar!.text)'", at: key.mark,
+            notes: [.note("'\(first.scalar!.text)' first appears here", at: first.mark)])
     }
 
     /// The mapping's pairs with merged-in pairs placed where the `<<` key stood.

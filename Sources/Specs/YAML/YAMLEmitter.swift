@@ -87,8 +87,9 @@ public enum YAMLEmitter {
     /// leading, trailing or doubled-up spaces that YAML would fold.
     static func isPlainSafe(_ text: String, flow: Bool) -> Bool {
         guard let first = text.unicodeScalars.first, CoreSchema.resolve(text) == .string,
-              first.properties.isAlphabetic || ("0"..."9").contains(first) || first == "_",
-              text.unicodeScalars.last != " ", !text.contains("  ") else { return false }
+            first.properties.isAlphabetic || ("0"..."9").contains(first) || first == "_",
+            text.unicodeScalars.last != " ", !text.contains("  ")
+        else { return false }
         return text.unicodeScalars.allSatisfy { c in
             (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c))) || "_-./+*() ".unicodeScalars.contains(c)
                 || (!flow && (c == "[" || c == "]"))

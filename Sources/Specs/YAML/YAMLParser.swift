@@ -31,8 +31,9 @@ public enum YAMLParser {
             diagnostics.addSource(file, SourceText(String(decoding: bytes, as: UTF8.self)))
             let (line, column) = position(ofByteOffset: offset, in: bytes)
             let byte = "0x" + String(bytes[offset], radix: 16, uppercase: true)
-            diagnostics.error("file is not valid UTF-8 (byte \(byte))",
-                              at: SourceMark(file: file, line: line, column: column))
+            diagnostics.error(
+                "file is not valid UTF-8 (byte \(byte))",
+                at: SourceMark(file: file, line: line, column: column))
             return nil
         }
         diagnostics.addSource(file, SourceText(String(decoding: bytes, as: UTF8.self)))
@@ -92,24 +93,28 @@ public enum YAMLParser {
                     builder.alias(string(event.data.alias.anchor) ?? "", at: mark)
                 case YAML_SCALAR_EVENT:
                     let data = event.data.scalar
-                    let text = data.value.map {
-                        String(decoding: UnsafeBufferPointer(start: $0, count: data.length), as: UTF8.self)
-                    } ?? ""
+                    let text =
+                        data.value.map {
+                            String(decoding: UnsafeBufferPointer(start: $0, count: data.length), as: UTF8.self)
+                        } ?? ""
                     let tag = coreTag(string(data.tag), scalar: true, at: mark, diagnostics: diagnostics)
-                    let scalar = CoreTag.scalar(text: text, style: style(data.style), tag: tag, at: mark,
-                                                diagnostics: diagnostics)
+                    let scalar = CoreTag.scalar(
+                        text: text, style: style(data.style), tag: tag, at: mark,
+                        diagnostics: diagnostics)
                     builder.scalar(scalar, anchor: string(data.anchor), at: mark)
                 case YAML_SEQUENCE_START_EVENT:
                     let data = event.data.sequence_start
                     if let tag = coreTag(string(data.tag), scalar: false, at: mark, diagnostics: diagnostics),
-                       tag == .map {
+                        tag == .map
+                    {
                         diagnostics.error("tag !!map cannot apply to a list", at: mark)
                     }
                     builder.startCollection(mapping: false, anchor: string(data.anchor), at: mark)
                 case YAML_MAPPING_START_EVENT:
                     let data = event.data.mapping_start
                     if let tag = coreTag(string(data.tag), scalar: false, at: mark, diagnostics: diagnostics),
-                       tag == .seq {
+                        tag == .seq
+                    {
                         diagnostics.error("tag !!seq cannot apply to a mapping", at: mark)
                     }
                     builder.startCollection(mapping: true, anchor: string(data.anchor), at: mark)
@@ -143,24 +148,30 @@ public enum YAMLParser {
     }
 
     /// Checks an explicit tag: nil when absent or rejected (rejections are reported).
-    private static func coreTag(_ tag: String?, scalar: Bool, at mark: SourceMark,
-                                diagnostics: DiagnosticEngine) -> CoreTag? {
+    private static func coreTag(
+        _ tag: String?, scalar: Bool, at mark: SourceMark,
+        diagnostics: DiagnosticEngine
+    ) -> CoreTag? {
         guard let tag else { return nil }
         guard let core = CoreTag(resolved: tag) else {
-            diagnostics.error("tag '\(CoreTag.display(tag))' is not allowed: a spec is data and no tag runs code "
-                              + "(allowed: \(CoreTag.allowedList))", at: mark)
+            diagnostics.error(
+                "tag '\(CoreTag.display(tag))' is not allowed: a spec is data and no tag runs code "
+                    + "(allowed: \(CoreTag.allowedList))", at: mark)
             return nil
         }
         if core != .nonSpecific, core.appliesToScalars != scalar {
-            diagnostics.error("tag \(CoreTag.display(tag)) cannot apply to \(scalar ? "a scalar" : "a collection")",
-                              at: mark)
+            diagnostics.error(
+                "tag \(CoreTag.display(tag)) cannot apply to \(scalar ? "a scalar" : "a collection")",
+                at: mark)
             return nil
         }
         return core
     }
 
-    private static func reportError(_ p: yaml_parser_t, bytes: [UInt8], marks: MarkMapper,
-                                    diagnostics: DiagnosticEngine) {
+    private static func reportError(
+        _ p: yaml_parser_t, bytes: [UInt8], marks: MarkMapper,
+        diagnostics: DiagnosticEngine
+    ) {
         let problem = p.problem.map { String(cString: $0) } ?? "invalid YAML"
         switch p.error {
         case YAML_MEMORY_ERROR:
@@ -187,7 +198,8 @@ public enum YAMLParser {
             }
             var notes: [Diagnostic] = []
             if let context = p.context.map({ String(cString: $0) }),
-               p.context_mark.line != p.problem_mark.line || p.context_mark.column != p.problem_mark.column {
+                p.context_mark.line != p.problem_mark.line || p.context_mark.column != p.problem_mark.column
+            {
                 notes.append(.note(context, at: marks.mark(p.context_mark)))
             }
             diagnostics.error(message, at: at, notes: notes)

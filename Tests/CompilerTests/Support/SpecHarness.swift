@@ -57,5 +57,3 @@ func allSpecFiles() -> [String] {
     guard let walker = FileManager.default.enumerator(atPath: specsFolder.path) else { return [] }
     return walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
 }
-
-

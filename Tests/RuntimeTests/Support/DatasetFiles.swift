@@ -57,7 +57,8 @@ enum DatasetFiles {
     /// A Fashion-MNIST directory of `train` and `test` random 28x28 images with labels
     /// cycling through 0..<10, gzipped or plain. Returns the directory and the data.
     static func fashionMNIST(train: Int = 5, test: Int = 3, gzipped: Bool)
-        -> (directory: String, trainImages: [UInt8], trainLabels: [UInt8], testImages: [UInt8], testLabels: [UInt8]) {
+        -> (directory: String, trainImages: [UInt8], trainLabels: [UInt8], testImages: [UInt8], testLabels: [UInt8])
+    {
         let dir = scratchDirectory("fmnist")
         let trainImages = bytes(train * 784, seed: 1), testImages = bytes(test * 784, seed: 2)
         let trainLabels = (0..<train).map { UInt8($0 % 10) }, testLabels = (0..<test).map { UInt8(9 - $0 % 10) }

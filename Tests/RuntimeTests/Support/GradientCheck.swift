@@ -17,12 +17,16 @@ struct GradientCheck {
 
     /// Checks every float input of `kernel`. `fill` may customise the inputs (e.g. positive
     /// variances, integer targets); by default they are uniform in [-1, 1).
-    func check(_ kernel: any Kernel, inputs specs: [TensorSpec], gradientInputs: Set<Int>? = nil, seed: UInt64 = 1,
-               fill: ((Int, Tensor, inout TestRandom) -> Void)? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    func check(
+        _ kernel: any Kernel, inputs specs: [TensorSpec], gradientInputs: Set<Int>? = nil, seed: UInt64 = 1,
+        fill: ((Int, Tensor, inout TestRandom) -> Void)? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         var rng = TestRandom(seed: seed)
         let run = StandaloneKernel(kernel, inputs: specs, gradientInputs: gradientInputs)
         for (i, s) in run.inputs.enumerated() {
-            if let fill { fill(i, s.tensor, &rng) } else if s.tensor.dtype == .float32 {
+            if let fill {
+                fill(i, s.tensor, &rng)
+            } else if s.tensor.dtype == .float32 {
                 for j in 0..<s.tensor.count { s.tensor.f[j] = rng.uniform(-1, 1) }
             }
         }
@@ -42,7 +46,10 @@ struct GradientCheck {
         _ = objective()
         var offsets: [[Float]] = []
         for g in run.inputGrads {
-            guard let g else { offsets.append([]); continue }
+            guard let g else {
+                offsets.append([])
+                continue
+            }
             let o = (0..<g.tensor.count).map { _ in rng.uniform(-1, 1) }
             _ = g.tensor.floats.update(from: o)
             offsets.append(o)
@@ -67,8 +74,9 @@ struct GradientCheck {
                 norm += numeric * numeric
             }
             let rel = diff.squareRoot() / max(norm.squareRoot(), 1e-6)
-            #expect(rel <= tolerance, "\(type(of: kernel).name) input \(type(of: kernel).inputNames[i]): relative gradient error \(rel)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                rel <= tolerance, "\(type(of: kernel).name) input \(type(of: kernel).inputNames[i]): relative gradient error \(rel)",
+                sourceLocation: sourceLocation)
         }
     }
 }

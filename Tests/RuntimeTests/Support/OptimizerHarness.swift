@@ -40,12 +40,13 @@ final class OptimizerHarness {
 }
 
 /// Expects `actual` to equal `expected` elementwise within a relative tolerance.
-func expectClose(_ actual: [Float], _ expected: [Double], relative: Double = 2e-6, _ what: String = "",
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ actual: [Float], _ expected: [Double], relative: Double = 2e-6, _ what: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(actual.count == expected.count, "\(what)", sourceLocation: sourceLocation)
     for (i, (a, e)) in zip(actual, expected).enumerated() {
         let ok = abs(Double(a) - e) <= relative * max(abs(e), 1e-3)
         #expect(ok, "\(what)[\(i)]: \(a) vs \(e)", sourceLocation: sourceLocation)
     }
 }
-

@@ -1,6 +1,7 @@
 import CanopySpecs
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Parses `text` as a spec file named `file` with a fresh diagnostic engine.

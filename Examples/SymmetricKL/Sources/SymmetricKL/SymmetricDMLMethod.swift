@@ -25,12 +25,16 @@ public struct SymmetricDMLMethod: MethodPlugin {
         ]
         for s in 0..<k {
             for t in (s + 1)..<k {
-                losses.append(.loss("sym[\(s)_\(t)]", "sym_kl", [("student", "branch[\(s)].logits"), ("teacher", "branch[\(t)].logits")],
-                                    params: [("temperature", .number(params.temperature))], weight: .number(params.pairWeight)))
+                losses.append(
+                    .loss(
+                        "sym[\(s)_\(t)]", "sym_kl", [("student", "branch[\(s)].logits"), ("teacher", "branch[\(t)].logits")],
+                        params: [("temperature", .number(params.temperature))], weight: .number(params.pairWeight)))
             }
         }
-        let mix = SpecSections.map([("name", .text("mix")), ("module", .text("learned_mix")),
-                                    ("inputs", .map([("logits", .text("branch[*].logits"))]))])
+        let mix = SpecSections.map([
+            ("name", .text("mix")), ("module", .text("learned_mix")),
+            ("inputs", .map([("logits", .text("branch[*].logits"))])),
+        ])
         return SpecSections.map([
             ("model", .map([("branches", .map([("count", .int(k)), ("from", .text("input"))])), ("nodes", .list([mix]))])),
             ("losses", .list(losses)),

@@ -57,22 +57,26 @@ import Testing
         }
         let typo = try check(replacing: "{temperature: 3}", with: "{temprature: 3}")
         #expect(typo.status == 1)
-        #expect(typo.stderr.hasSuffix("""
-            bad.yaml:23:14: error: unknown key 'temprature' (did you mean 'temperature'?)
-               23 |     params: {temprature: 3}
-                  |              ^~~~~~~~~~
-            1 error generated.
+        #expect(
+            typo.stderr.hasSuffix(
+                """
+                bad.yaml:23:14: error: unknown key 'temprature' (did you mean 'temperature'?)
+                   23 |     params: {temprature: 3}
+                      |              ^~~~~~~~~~
+                1 error generated.
 
-            """), "\(typo.stderr)")
+                """), "\(typo.stderr)")
         let shapes = try check(replacing: "teacher: \"branch[1].logits\"", with: "teacher: \"branch[1].feature\"")
         #expect(shapes.status == 1)
-        #expect(shapes.stderr.hasSuffix("""
-            bad.yaml:21:5: error: loss.mutual: a - b needs values of one shape, found [128x10] and [128x64]
-               21 |   - name: mutual
-                  |     ^
-            1 error generated.
+        #expect(
+            shapes.stderr.hasSuffix(
+                """
+                bad.yaml:21:5: error: loss.mutual: a - b needs values of one shape, found [128x10] and [128x64]
+                   21 |   - name: mutual
+                      |     ^
+                1 error generated.
 
-            """), "\(shapes.stderr)")
+                """), "\(shapes.stderr)")
         let override = try myCanopy("check", Self.spec, "--set", "losses.1.params.temperature=0")
         #expect(override.status == 1)
         #expect(override.stderr.hasPrefix("<command line>:1:29: error: must be greater than 0, found 0.0\n"), "\(override.stderr)")

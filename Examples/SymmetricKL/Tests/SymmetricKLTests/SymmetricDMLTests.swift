@@ -73,9 +73,10 @@ import Testing
     @Test func theMethodTrainsOnAFashionMNISTSubset() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("symdml-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let r = try MyCanopyTests().myCanopy("run", Self.spec, "--quiet", "--out", directory, "--set", "train.epochs=2",
-                                             "--set", "data.train_subset=512", "--set", "data.test_subset=256",
-                                             "--set", "data.batch_size=32", "--set", "eval.every=1")
+        let r = try MyCanopyTests().myCanopy(
+            "run", Self.spec, "--quiet", "--out", directory, "--set", "train.epochs=2",
+            "--set", "data.train_subset=512", "--set", "data.test_subset=256",
+            "--set", "data.batch_size=32", "--set", "eval.every=1")
         #expect(r.status == 0, "\(r.stderr)")
         let final = try JSON.parse(String(contentsOfFile: directory + "/final.json", encoding: .utf8))
         for head in ["branch[0]", "branch[1]", "mix", "deploy"] {

@@ -39,8 +39,9 @@ public struct Attention: Kernel {
     public static let name = "attention"
     public static let summary = "scaled dot-product attention softmax(scale * q k^T) v over [B, heads, L, d]"
     public static let parameters: [ParameterDoc] = [
-        ParameterDoc("scale", "number or \"1/sqrt(d)\"", default: "1/sqrt(d)",
-                     "factor applied to q k^T before the softmax; d is the last dimension of q"),
+        ParameterDoc(
+            "scale", "number or \"1/sqrt(d)\"", default: "1/sqrt(d)",
+            "factor applied to q k^T before the softmax; d is the last dimension of q")
     ]
     public static let inputNames = ["q", "k", "v"]
     public static let outputNames = ["y", "probs"]
@@ -62,14 +63,17 @@ public struct Attention: Kernel {
         let q = inputs[0], k = inputs[1], v = inputs[2]
         for (i, s) in inputs.enumerated() {
             try KernelError.require(s.dtype == .float32, "attention needs float32 \(Self.inputNames[i])", input: i)
-            try KernelError.require(s.shape.rank == 4 && s.shape.count > 0,
-                                    "attention needs non-empty \(Self.inputNames[i]) [B, heads, L, d], got \(s.shape)", input: i)
+            try KernelError.require(
+                s.shape.rank == 4 && s.shape.count > 0,
+                "attention needs non-empty \(Self.inputNames[i]) [B, heads, L, d], got \(s.shape)", input: i)
         }
         let (b, h) = (q.shape[0], q.shape[1])
-        try KernelError.require(k.shape[0] == b && k.shape[1] == h && k.shape[3] == q.shape[3],
-                                "attention k \(k.shape) must be [\(b), \(h), Lk, \(q.shape[3])] to match q \(q.shape)", input: 1)
-        try KernelError.require(v.shape[0] == b && v.shape[1] == h && v.shape[2] == k.shape[2],
-                                "attention v \(v.shape) must be [\(b), \(h), \(k.shape[2]), dv] to match k \(k.shape)", input: 2)
+        try KernelError.require(
+            k.shape[0] == b && k.shape[1] == h && k.shape[3] == q.shape[3],
+            "attention k \(k.shape) must be [\(b), \(h), Lk, \(q.shape[3])] to match q \(q.shape)", input: 1)
+        try KernelError.require(
+            v.shape[0] == b && v.shape[1] == h && v.shape[2] == k.shape[2],
+            "attention v \(v.shape) must be [\(b), \(h), \(k.shape[2]), dv] to match k \(k.shape)", input: 2)
         pairs = b * h
         queries = q.shape[2]
         keys = k.shape[2]

@@ -28,10 +28,12 @@ public struct AttentionPool: Kernel {
 
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let x = inputs[0], q = inputs[1]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank == 3 && x.shape.count > 0,
-                                "attention_pool needs non-empty float32 tokens x [B, N, C], got \(x.shape)", input: 0)
-        try KernelError.require(q.dtype == .float32 && q.shape == [x.shape[2]],
-                                "attention_pool query must be float32 [\(x.shape[2])] (the channels of x), got \(q.shape)", input: 1)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank == 3 && x.shape.count > 0,
+            "attention_pool needs non-empty float32 tokens x [B, N, C], got \(x.shape)", input: 0)
+        try KernelError.require(
+            q.dtype == .float32 && q.shape == [x.shape[2]],
+            "attention_pool query must be float32 [\(x.shape[2])] (the channels of x), got \(q.shape)", input: 1)
         (batch, tokens, channels) = (x.shape[0], x.shape[1], x.shape[2])
         scale = 1 / Float(channels).squareRoot()
         outputs = [TensorSpec([batch, channels]), TensorSpec([batch, tokens])]

@@ -17,8 +17,10 @@ public struct Conv2D: Kernel {
         public var dilation: SpatialPair
         public var groups: Int
 
-        public init(stride: SpatialPair = SpatialPair(1), padding: SpatialPair = SpatialPair(0),
-                    dilation: SpatialPair = SpatialPair(1), groups: Int = 1) {
+        public init(
+            stride: SpatialPair = SpatialPair(1), padding: SpatialPair = SpatialPair(0),
+            dilation: SpatialPair = SpatialPair(1), groups: Int = 1
+        ) {
             self.stride = stride
             self.padding = padding
             self.dilation = dilation
@@ -29,10 +31,11 @@ public struct Conv2D: Kernel {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(stride: try c.decodeIfPresent(SpatialPair.self, forKey: .stride) ?? SpatialPair(1),
-                      padding: try c.decodeIfPresent(SpatialPair.self, forKey: .padding) ?? SpatialPair(0),
-                      dilation: try c.decodeIfPresent(SpatialPair.self, forKey: .dilation) ?? SpatialPair(1),
-                      groups: try c.decodeIfPresent(Int.self, forKey: .groups) ?? 1)
+            self.init(
+                stride: try c.decodeIfPresent(SpatialPair.self, forKey: .stride) ?? SpatialPair(1),
+                padding: try c.decodeIfPresent(SpatialPair.self, forKey: .padding) ?? SpatialPair(0),
+                dilation: try c.decodeIfPresent(SpatialPair.self, forKey: .dilation) ?? SpatialPair(1),
+                groups: try c.decodeIfPresent(Int.self, forKey: .groups) ?? 1)
         }
     }
 
@@ -74,32 +77,40 @@ public struct Conv2D: Kernel {
     /// convolution that is not depthwise is an error.
     public init(params: Params, inputs: [TensorSpec], method: Method?, threads: Int = 1) throws(KernelError) {
         let x = inputs[0], w = inputs[1]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank == 4,
-                                "conv2d: input x must be float32 [N, C, H, W], got \(x)", input: 0)
-        try KernelError.require(w.dtype == .float32 && w.shape.rank == 4,
-                                "conv2d: input weight must be float32 [out, in/groups, kh, kw], got \(w)", input: 1)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank == 4,
+            "conv2d: input x must be float32 [N, C, H, W], got \(x)", input: 0)
+        try KernelError.require(
+            w.dtype == .float32 && w.shape.rank == 4,
+            "conv2d: input weight must be float32 [out, in/groups, kh, kw], got \(w)", input: 1)
         let groups = params.groups, cin = x.shape[1], cout = w.shape[0]
         try KernelError.require(groups >= 1, "conv2d: groups must be at least 1, got \(groups)")
-        try KernelError.require(cin % groups == 0,
-                                "conv2d: input x has \(cin) channels, which groups = \(groups) does not divide", input: 0)
-        try KernelError.require(cout % groups == 0,
-                                "conv2d: input weight has \(cout) output channels, which groups = \(groups) does not divide", input: 1)
-        try KernelError.require(w.shape[1] == cin / groups,
-                                "conv2d: input weight \(w.shape) expects \(w.shape[1] * groups) input channels (\(w.shape[1]) per group x \(groups) groups), but x \(x.shape) has \(cin)",
-                                input: 1)
+        try KernelError.require(
+            cin % groups == 0,
+            "conv2d: input x has \(cin) channels, which groups = \(groups) does not divide", input: 0)
+        try KernelError.require(
+            cout % groups == 0,
+            "conv2d: input weight has \(cout) output channels, which groups = \(groups) does not divide", input: 1)
+        try KernelError.require(
+            w.shape[1] == cin / groups,
+            "conv2d: input weight \(w.shape) expects \(w.shape[1] * groups) input channels (\(w.shape[1]) per group x \(groups) groups), but x \(x.shape) has \(cin)",
+            input: 1)
         hasBias = inputs.count > 2
         if hasBias {
-            try KernelError.require(inputs[2].dtype == .float32 && inputs[2].shape == [cout],
-                                    "conv2d: input bias must be float32 [\(cout)], got \(inputs[2])", input: 2)
+            try KernelError.require(
+                inputs[2].dtype == .float32 && inputs[2].shape == [cout],
+                "conv2d: input bias must be float32 [\(cout)], got \(inputs[2])", input: 2)
         }
-        let window = try Window2D(inH: x.shape[2], inW: x.shape[3], kernel: SpatialPair(w.shape[2], w.shape[3]),
-                                  stride: params.stride, padding: params.padding, dilation: params.dilation,
-                                  kernelName: Self.name)
+        let window = try Window2D(
+            inH: x.shape[2], inW: x.shape[3], kernel: SpatialPair(w.shape[2], w.shape[3]),
+            stride: params.stride, padding: params.padding, dilation: params.dilation,
+            kernelName: Self.name)
         geometry = ConvGeometry(batch: x.shape[0], inChannels: cin, outChannels: cout, groups: groups, window: window)
         let depthwise = groups == cin && groups == cout
         let chosen = method ?? (depthwise ? .depthwiseDirect : .im2col)
-        try KernelError.require(chosen != .depthwiseDirect || depthwise,
-                                "conv2d: depthwiseDirect needs groups == in channels == out channels")
+        try KernelError.require(
+            chosen != .depthwiseDirect || depthwise,
+            "conv2d: depthwiseDirect needs groups == in channels == out channels")
         self.method = chosen
         switch chosen {
         case .im2col: algorithm = Im2ColConvolution(geometry, threads: threads)
@@ -109,16 +120,18 @@ public struct Conv2D: Kernel {
     }
 
     public func forward(_ call: KernelCall) {
-        algorithm.forward(x: call.inputs[0].f, weight: call.inputs[1].f, bias: hasBias ? UnsafePointer(call.inputs[2].f) : nil,
-                          y: call.outputs[0].f, workspace: call.workspace.map { $0.assumingMemoryBound(to: Float.self) })
+        algorithm.forward(
+            x: call.inputs[0].f, weight: call.inputs[1].f, bias: hasBias ? UnsafePointer(call.inputs[2].f) : nil,
+            y: call.outputs[0].f, workspace: call.workspace.map { $0.assumingMemoryBound(to: Float.self) })
     }
 
     public func backward(_ call: KernelCall) {
         guard let dy = call.outputGrad(0)?.f else { return }
         let dx = call.inputGrad(0)?.f, dw = call.inputGrad(1)?.f
         if dx != nil || dw != nil {
-            algorithm.backward(x: call.inputs[0].f, weight: call.inputs[1].f, dy: dy, dx: dx, dweight: dw,
-                               workspace: call.workspace.map { $0.assumingMemoryBound(to: Float.self) })
+            algorithm.backward(
+                x: call.inputs[0].f, weight: call.inputs[1].f, dy: dy, dx: dx, dweight: dw,
+                workspace: call.workspace.map { $0.assumingMemoryBound(to: Float.self) })
         }
         if hasBias, let db = call.inputGrad(2)?.f { addBiasGradient(dy, into: db) }
     }

@@ -9,13 +9,15 @@ protocol ConvolutionAlgorithm: Sendable {
     var workspaceBytes: Int { get }
 
     /// `y = conv(x, weight) + bias`, with no bias when `bias` is nil.
-    func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?)
+    func forward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?)
 
     /// Adds the gradients of x and of the weight, each where its buffer is non-nil.
-    func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
-                  workspace: UnsafeMutablePointer<Float>?)
+    func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
+        workspace: UnsafeMutablePointer<Float>?)
 }
 
 extension ConvolutionAlgorithm {

@@ -37,8 +37,9 @@ public struct DepthwiseConv2DNHWC: Kernel {
     public static let name = "depthwise_conv2d_nhwc"
     public static let summary = "depthwise conv, stride 1, same zero padding, on channels-last x [B, H, W, C], optionally per window"
     public static let parameters = [
-        ParameterDoc("window", "int or [h, w]", default: "the whole map",
-                     "windows that tile the map; each is zero-padded on its own (CSWin LePE)"),
+        ParameterDoc(
+            "window", "int or [h, w]", default: "the whole map",
+            "windows that tile the map; each is zero-padded on its own (CSWin LePE)"),
         ParameterDoc("start", "int", default: "0", "the channel of x that output channel 0 convolves"),
     ]
     public static let inputNames = ["x", "weight", "bias"]
@@ -58,28 +59,35 @@ public struct DepthwiseConv2DNHWC: Kernel {
 
     public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0], w = inputs[1]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank == 4,
-                                "depthwise_conv2d_nhwc needs float32 channels-last x [B, H, W, C], got \(x)", input: 0)
-        try KernelError.require(w.dtype == .float32 && w.shape.rank == 4 && w.shape[1] == 1 && w.shape[0] >= 1,
-                                "depthwise_conv2d_nhwc weight must be float32 [C, 1, kh, kw], got \(w)", input: 1)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank == 4,
+            "depthwise_conv2d_nhwc needs float32 channels-last x [B, H, W, C], got \(x)", input: 0)
+        try KernelError.require(
+            w.dtype == .float32 && w.shape.rank == 4 && w.shape[1] == 1 && w.shape[0] >= 1,
+            "depthwise_conv2d_nhwc weight must be float32 [C, 1, kh, kw], got \(w)", input: 1)
         let (h, wd, cx, c) = (x.shape[1], x.shape[2], x.shape[3], w.shape[0])
-        try KernelError.require(w.shape[2] % 2 == 1 && w.shape[3] % 2 == 1,
-                                "depthwise_conv2d_nhwc needs an odd kernel for same padding, got \(w.shape[2])x\(w.shape[3])", input: 1)
-        try KernelError.require(params.start >= 0 && params.start + c <= cx,
-                                "depthwise_conv2d_nhwc channels \(params.start)..<\(params.start + c) are outside the \(cx) channels of x \(x.shape)",
-                                input: 0)
+        try KernelError.require(
+            w.shape[2] % 2 == 1 && w.shape[3] % 2 == 1,
+            "depthwise_conv2d_nhwc needs an odd kernel for same padding, got \(w.shape[2])x\(w.shape[3])", input: 1)
+        try KernelError.require(
+            params.start >= 0 && params.start + c <= cx,
+            "depthwise_conv2d_nhwc channels \(params.start)..<\(params.start + c) are outside the \(cx) channels of x \(x.shape)",
+            input: 0)
         hasBias = inputs.count > 2
         if hasBias {
-            try KernelError.require(inputs[2] == TensorSpec([c]), "depthwise_conv2d_nhwc bias must be float32 [\(c)], got \(inputs[2])",
-                                    input: 2)
+            try KernelError.require(
+                inputs[2] == TensorSpec([c]), "depthwise_conv2d_nhwc bias must be float32 [\(c)], got \(inputs[2])",
+                input: 2)
         }
         let window = params.window ?? SpatialPair(h, wd)
-        try KernelError.require(window.h >= 1 && window.w >= 1 && h % window.h == 0 && wd % window.w == 0,
-                                "depthwise_conv2d_nhwc window \(window.h)x\(window.w) does not tile the \(h)x\(wd) map of x \(x.shape)", input: 0)
+        try KernelError.require(
+            window.h >= 1 && window.w >= 1 && h % window.h == 0 && wd % window.w == 0,
+            "depthwise_conv2d_nhwc window \(window.h)x\(window.w) does not tile the \(h)x\(wd) map of x \(x.shape)", input: 0)
         kernelH = w.shape[2]
         kernelW = w.shape[3]
-        grid = WindowGrid(batch: x.shape[0], height: h, width: wd, window: window, mapChannels: cx, start: params.start,
-                          channels: c, heads: 1, layout: .heads, threads: threads)
+        grid = WindowGrid(
+            batch: x.shape[0], height: h, width: wd, window: window, mapChannels: cx, start: params.start,
+            channels: c, heads: 1, layout: .heads, threads: threads)
         plan = ChunkPlan(work: x.shape[0] * h * wd * c * kernelH * kernelW, minimumWork: 1 << 18, threads: threads)
         outputs = [TensorSpec([x.shape[0], h, wd, c])]
     }

@@ -12,8 +12,9 @@ struct DepthwiseConvolution: ConvolutionAlgorithm {
     let plan: ChunkPlan
 
     init(_ geometry: ConvGeometry, threads: Int) {
-        precondition(geometry.groups == geometry.inChannels && geometry.groups == geometry.outChannels,
-                     "depthwise convolution needs groups == in channels == out channels")
+        precondition(
+            geometry.groups == geometry.inChannels && geometry.groups == geometry.outChannels,
+            "depthwise convolution needs groups == in channels == out channels")
         self.geometry = geometry
         plan = ChunkPlan(work: geometry.macs, minimumWork: 1 << 18, threads: threads)
     }
@@ -23,8 +24,10 @@ struct DepthwiseConvolution: ConvolutionAlgorithm {
 
     var workspaceBytes: Int { (plan.chunks - 1) * weightCount * 4 }
 
-    func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?) {
+    func forward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?
+    ) {
         let g = geometry, win = g.window, taps = g.patch
         plan.run(g.batch) { _, samples in
             for n in samples {
@@ -54,9 +57,11 @@ struct DepthwiseConvolution: ConvolutionAlgorithm {
         }
     }
 
-    func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
-                  workspace: UnsafeMutablePointer<Float>?) {
+    func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
+        workspace: UnsafeMutablePointer<Float>?
+    ) {
         let g = geometry, win = g.window, taps = g.patch
         plan.run(g.batch) { chunk, samples in
             let dw = dweight.map { chunk == 0 ? $0 : workspace! + (chunk - 1) * weightCount }
@@ -76,8 +81,9 @@ struct DepthwiseConvolution: ConvolutionAlgorithm {
                             for oh in rows {
                                 let inRow = (oh * win.stride.h + rowOffset) * win.inW, grad = dyp + oh * win.outW
                                 if dwc != nil {
-                                    sum += Self.dot(grad + cols.lowerBound, xp + inRow + cols.lowerBound * sw + colOffset,
-                                                    stride: sw, count: cols.count)
+                                    sum += Self.dot(
+                                        grad + cols.lowerBound, xp + inRow + cols.lowerBound * sw + colOffset,
+                                        stride: sw, count: cols.count)
                                 }
                                 guard let dst = dxp.map({ $0 + inRow + colOffset }) else { continue }
                                 if sw == 1 {
@@ -105,7 +111,8 @@ struct DepthwiseConvolution: ConvolutionAlgorithm {
         if stride == 1 {
             let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
             while t + 8 <= count {
-                acc = ra.loadUnaligned(fromByteOffset: t * 4, as: SIMD8<Float>.self)
+                acc =
+                    ra.loadUnaligned(fromByteOffset: t * 4, as: SIMD8<Float>.self)
                     * rb.loadUnaligned(fromByteOffset: t * 4, as: SIMD8<Float>.self) + acc
                 t += 8
             }

@@ -9,8 +9,10 @@ enum Im2Col {
     /// Writes the column matrix of `x` (`channels` planes of `window.inH x window.inW`) into
     /// `col`, whose rows are `rowStride` floats apart (`outH * outW` for one sample; more
     /// when several samples' columns sit side by side).
-    static func unfold(_ x: UnsafePointer<Float>, channels: Int, window: Window2D, into col: UnsafeMutablePointer<Float>,
-                       rowStride: Int? = nil) {
+    static func unfold(
+        _ x: UnsafePointer<Float>, channels: Int, window: Window2D, into col: UnsafeMutablePointer<Float>,
+        rowStride: Int? = nil
+    ) {
         let outW = window.outW, outH = window.outH, inW = window.inW
         let sh = window.stride.h, sw = window.stride.w
         var row = col
@@ -44,8 +46,10 @@ enum Im2Col {
     /// Adds the column matrix `col` back onto the image `x` (`x += col2im(col)`), the
     /// adjoint of `unfold`: each input element receives the sum of every column entry
     /// that was copied from it.
-    static func fold(_ col: UnsafePointer<Float>, channels: Int, window: Window2D, into x: UnsafeMutablePointer<Float>,
-                     rowStride: Int? = nil) {
+    static func fold(
+        _ col: UnsafePointer<Float>, channels: Int, window: Window2D, into x: UnsafeMutablePointer<Float>,
+        rowStride: Int? = nil
+    ) {
         let outW = window.outW, inW = window.inW
         let sh = window.stride.h, sw = window.stride.w
         var row = col

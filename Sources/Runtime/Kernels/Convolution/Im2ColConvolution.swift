@@ -35,7 +35,8 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
         let w = geometry.window
         let perChunk = (geometry.batch + plan.chunks - 1) / plan.chunks
         blockSamples = max(1, min(perChunk, (Self.wideColumns + w.outPlane - 1) / w.outPlane))
-        pointwise = blockSamples == 1 && w.kernel == SpatialPair(1) && w.stride == SpatialPair(1)
+        pointwise =
+            blockSamples == 1 && w.kernel == SpatialPair(1) && w.stride == SpatialPair(1)
             && w.padding == SpatialPair(0)
         transposed = Self.transposedWindow(w)
     }
@@ -47,8 +48,9 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
         let ph = w.dilation.h * (w.kernel.h - 1) - w.padding.h, pw = w.dilation.w * (w.kernel.w - 1) - w.padding.w
         guard ph >= 0, pw >= 0 else { return nil }
         // Its output is inH x inW: (outH + 2 ph - d (k - 1) - 1) + 1 = inH for stride 1.
-        return try? Window2D(inH: w.outH, inW: w.outW, kernel: w.kernel, stride: SpatialPair(1),
-                             padding: SpatialPair(ph, pw), dilation: w.dilation, kernelName: "conv2d")
+        return try? Window2D(
+            inH: w.outH, inW: w.outW, kernel: w.kernel, stride: SpatialPair(1),
+            padding: SpatialPair(ph, pw), dilation: w.dilation, kernelName: "conv2d")
     }
 
     /// Columns of one block's products.
@@ -77,8 +79,10 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
     /// The blocks of `samples`: consecutive runs of at most `blockSamples`.
     private func blocks(_ samples: Range<Int>) -> StrideTo<Int> { stride(from: samples.lowerBound, to: samples.upperBound, by: blockSamples) }
 
-    func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?) {
+    func forward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?
+    ) {
         let g = geometry, p = g.window.outPlane, k = g.patch, m = g.outPerGroup
         plan.run(g.batch) { chunk, samples in
             let col = pointwise ? nil : workspace! + chunk * perChunk
@@ -92,8 +96,9 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
                     }
                     let b = col.map { UnsafePointer($0) } ?? (x + first * g.inSample + group * g.inPerGroup * g.window.inPlane)
                     let out = gathered ?? (y + first * g.outSample + group * m * p)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(width), Int32(k),
-                                1, weight + group * m * k, Int32(k), b, Int32(width), 0, out, Int32(width))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(width), Int32(k),
+                        1, weight + group * m * k, Int32(k), b, Int32(width), 0, out, Int32(width))
                     for s in 0..<count {
                         let yg = y + (first + s) * g.outSample + group * m * p
                         if let gathered {
@@ -111,9 +116,11 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
         }
     }
 
-    func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
-                  workspace: UnsafeMutablePointer<Float>?) {
+    func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?,
+        workspace: UnsafeMutablePointer<Float>?
+    ) {
         let g = geometry, p = g.window.outPlane, k = g.patch, m = g.outPerGroup, cg = g.inPerGroup
         let partials = workspace.map { $0 + plan.chunks * perChunk }
         let flipped = transposed != nil && dx != nil ? workspace! + plan.chunks * perChunk + (plan.chunks - 1) * weightCount : nil
@@ -143,8 +150,9 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
                         }
                         let b = col.map { UnsafePointer($0) } ?? (x + first * g.inSample + group * cg * g.window.inPlane)
                         let fresh = chunk > 0 && first == samples.lowerBound
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k), Int32(width),
-                                    1, dY, Int32(width), b, Int32(width), fresh ? 0 : 1, dw + group * m * k, Int32(k))
+                        cblas_sgemm(
+                            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k), Int32(width),
+                            1, dY, Int32(width), b, Int32(width), fresh ? 0 : 1, dw + group * m * k, Int32(k))
                     }
                     guard let dx else { continue }
                     if let flipped, let t = transposed, let col {
@@ -156,8 +164,9 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
                         }
                         let dxg = dx + first * g.inSample + group * cg * g.window.inPlane
                         if let gathered {
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cg), Int32(inWidth), Int32(rows),
-                                        1, flipped + group * cg * rows, Int32(rows), col, Int32(inWidth), 0, gathered, Int32(inWidth))
+                            cblas_sgemm(
+                                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cg), Int32(inWidth), Int32(rows),
+                                1, flipped + group * cg * rows, Int32(rows), col, Int32(inWidth), 0, gathered, Int32(inWidth))
                             for s in 0..<count {
                                 let target = dxg + s * g.inSample
                                 for ci in 0..<cg {
@@ -166,20 +175,23 @@ struct Im2ColConvolution: ConvolutionAlgorithm {
                                 }
                             }
                         } else {
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cg), Int32(inWidth), Int32(rows),
-                                        1, flipped + group * cg * rows, Int32(rows), col, Int32(inWidth), 1, dxg, Int32(inWidth))
+                            cblas_sgemm(
+                                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cg), Int32(inWidth), Int32(rows),
+                                1, flipped + group * cg * rows, Int32(rows), col, Int32(inWidth), 1, dxg, Int32(inWidth))
                         }
                     } else if let col {
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(width), Int32(m),
-                                    1, wg, Int32(k), dY, Int32(width), 0, col, Int32(width))
+                        cblas_sgemm(
+                            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(width), Int32(m),
+                            1, wg, Int32(k), dY, Int32(width), 0, col, Int32(width))
                         for s in 0..<count {
                             let dxg = dx + (first + s) * g.inSample + group * cg * g.window.inPlane
                             Im2Col.fold(col + s * p, channels: cg, window: g.window, into: dxg, rowStride: width)
                         }
                     } else {
                         let dxg = dx + first * g.inSample + group * cg * g.window.inPlane
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(p), Int32(m),
-                                    1, wg, Int32(k), dY, Int32(p), 1, dxg, Int32(p))
+                        cblas_sgemm(
+                            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(p), Int32(m),
+                            1, wg, Int32(k), dY, Int32(p), 1, dxg, Int32(p))
                     }
                 }
             }

@@ -18,7 +18,8 @@ public struct SpatialPair: Decodable, Sendable, Hashable, CustomStringConvertibl
             return
         }
         if var list = try? decoder.unkeyedContainer(), list.count == 2,
-           let h = try? list.decode(Int.self), let w = try? list.decode(Int.self) {
+            let h = try? list.decode(Int.self), let w = try? list.decode(Int.self)
+        {
             self.init(h, w)
             return
         }

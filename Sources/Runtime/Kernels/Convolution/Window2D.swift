@@ -9,16 +9,19 @@ public struct Window2D: Sendable, Hashable {
 
     /// Validates the window for an `[inH, inW]` input; problems are reported against
     /// input 0 of `kernelName`.
-    public init(inH: Int, inW: Int, kernel: SpatialPair, stride: SpatialPair, padding: SpatialPair,
-                dilation: SpatialPair = SpatialPair(1), kernelName: String) throws(KernelError) {
+    public init(
+        inH: Int, inW: Int, kernel: SpatialPair, stride: SpatialPair, padding: SpatialPair,
+        dilation: SpatialPair = SpatialPair(1), kernelName: String
+    ) throws(KernelError) {
         try KernelError.require(kernel.h >= 1 && kernel.w >= 1, "\(kernelName): kernel size must be positive, got \(kernel)")
         try KernelError.require(stride.h >= 1 && stride.w >= 1, "\(kernelName): stride must be positive, got \(stride)")
         try KernelError.require(padding.h >= 0 && padding.w >= 0, "\(kernelName): padding must not be negative, got \(padding)")
         try KernelError.require(dilation.h >= 1 && dilation.w >= 1, "\(kernelName): dilation must be positive, got \(dilation)")
         let spanH = dilation.h * (kernel.h - 1) + 1, spanW = dilation.w * (kernel.w - 1) + 1
-        try KernelError.require(inH + 2 * padding.h >= spanH && inW + 2 * padding.w >= spanW,
-                                "\(kernelName): input x of \(inH)x\(inW) (padding \(padding)) is smaller than the window \(spanH)x\(spanW)",
-                                input: 0)
+        try KernelError.require(
+            inH + 2 * padding.h >= spanH && inW + 2 * padding.w >= spanW,
+            "\(kernelName): input x of \(inH)x\(inW) (padding \(padding)) is smaller than the window \(spanH)x\(spanW)",
+            input: 0)
         self.inH = inH
         self.inW = inW
         self.kernel = kernel

@@ -37,9 +37,10 @@ public struct LayerScale: Kernel {
         try KernelError.require(x.dtype == .float32 && x.shape.rank >= 1, "layer_scale needs float32 input x, got \(x)", input: 0)
         let axis = try Axis.resolve(params.axis, rank: x.shape.rank, kernel: Self.name)
         channels = x.shape[axis]
-        try KernelError.require(inputs[1] == TensorSpec([channels]),
-                                "layer_scale gamma must be [\(channels)] float32 for x \(x.shape) (axis \(axis)), got \(inputs[1])",
-                                input: 1)
+        try KernelError.require(
+            inputs[1] == TensorSpec([channels]),
+            "layer_scale gamma must be [\(channels)] float32 for x \(x.shape) (axis \(axis)), got \(inputs[1])",
+            input: 1)
         outer = x.shape.count(upTo: axis)
         inner = x.shape.count(from: axis + 1)
         plan = ChunkPlan(work: x.shape.count, minimumWork: 1 << 16, threads: threads)

@@ -19,8 +19,9 @@ public struct WeightedSum: Kernel {
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let w = inputs[0], x = inputs[1]
         try KernelError.require(w.dtype == .float32 && w.shape.rank == 2, "weighted_sum needs float32 weights [B, M], got \(w.shape)", input: 0)
-        try KernelError.require(x.dtype == .float32 && x.shape.rank >= 2 && x.shape[0] == w.shape[0] && x.shape[1] == w.shape[1],
-                                "weighted_sum x \(x.shape) must be [\(w.shape[0]), \(w.shape[1]), ...] to match weights \(w.shape)", input: 1)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank >= 2 && x.shape[0] == w.shape[0] && x.shape[1] == w.shape[1],
+            "weighted_sum x \(x.shape) must be [\(w.shape[0]), \(w.shape[1]), ...] to match weights \(w.shape)", input: 1)
         batch = w.shape[0]
         terms = w.shape[1]
         inner = x.shape.count / max(batch * terms, 1)

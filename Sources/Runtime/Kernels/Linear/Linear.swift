@@ -29,20 +29,24 @@ public struct Linear: Kernel {
 
     public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0], w = inputs[1]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank >= 1,
-                                "linear: input x must be float32 [..., in], got \(x)", input: 0)
-        try KernelError.require(w.dtype == .float32 && w.shape.rank == 2,
-                                "linear: input weight must be float32 [out, in], got \(w)", input: 1)
-        try KernelError.require(w.shape[1] == x.shape[-1],
-                                "linear: input weight \(w.shape) expects \(w.shape[1]) input features, but x \(x.shape) has \(x.shape[-1])",
-                                input: 1)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank >= 1,
+            "linear: input x must be float32 [..., in], got \(x)", input: 0)
+        try KernelError.require(
+            w.dtype == .float32 && w.shape.rank == 2,
+            "linear: input weight must be float32 [out, in], got \(w)", input: 1)
+        try KernelError.require(
+            w.shape[1] == x.shape[-1],
+            "linear: input weight \(w.shape) expects \(w.shape[1]) input features, but x \(x.shape) has \(x.shape[-1])",
+            input: 1)
         inFeatures = w.shape[1]
         outFeatures = w.shape[0]
         rows = x.shape.count(upTo: x.shape.rank - 1)
         hasBias = inputs.count > 2
         if hasBias {
-            try KernelError.require(inputs[2].dtype == .float32 && inputs[2].shape == [outFeatures],
-                                    "linear: input bias must be float32 [\(outFeatures)], got \(inputs[2])", input: 2)
+            try KernelError.require(
+                inputs[2].dtype == .float32 && inputs[2].shape == [outFeatures],
+                "linear: input bias must be float32 [\(outFeatures)], got \(inputs[2])", input: 2)
         }
         plan = ChunkPlan(work: rows * inFeatures * outFeatures, minimumWork: 1 << 18, threads: threads)
         outputs = [TensorSpec(Shape(Array(x.shape.dims.dropLast()) + [outFeatures]))]
@@ -57,8 +61,9 @@ public struct Linear: Kernel {
             if let bias {
                 for r in 0..<range.count { (yr + r * m).update(from: bias, count: m) }
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(range.count), Int32(m), Int32(k),
-                        1, x + range.lowerBound * k, Int32(k), w, Int32(k), bias == nil ? 0 : 1, yr, Int32(m))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(range.count), Int32(m), Int32(k),
+                1, x + range.lowerBound * k, Int32(k), w, Int32(k), bias == nil ? 0 : 1, yr, Int32(m))
         }
     }
 
@@ -72,13 +77,15 @@ public struct Linear: Kernel {
             plan.run(rows) { chunk, range in
                 let dyr = dy + range.lowerBound * m
                 if let dx {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(range.count), Int32(k), Int32(m),
-                                1, dyr, Int32(m), w, Int32(k), 1, dx + range.lowerBound * k, Int32(k))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(range.count), Int32(k), Int32(m),
+                        1, dyr, Int32(m), w, Int32(k), 1, dx + range.lowerBound * k, Int32(k))
                 }
                 if let dw {
                     let target = chunk == 0 ? dw : scratch + (chunk - 1) * weights
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(k), Int32(range.count),
-                                1, dyr, Int32(m), x + range.lowerBound * k, Int32(k), chunk == 0 ? 1 : 0, target, Int32(k))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(k), Int32(range.count),
+                        1, dyr, Int32(m), x + range.lowerBound * k, Int32(k), chunk == 0 ? 1 : 0, target, Int32(k))
                 }
             }
             if let dw {

@@ -46,10 +46,13 @@ public struct MatMul: Kernel {
     }
 
     @inline(__always)
-    func gemm(_ transA: Bool, _ transB: Bool, _ rows: Int, _ cols: Int, _ inner: Int, _ x: UnsafeMutablePointer<Float>,
-              _ ldx: Int, _ w: UnsafeMutablePointer<Float>, _ ldw: Int, _ beta: Float, _ y: UnsafeMutablePointer<Float>) {
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(rows), Int32(cols), Int32(inner), alpha, x, Int32(ldx), w, Int32(ldw), beta, y, Int32(cols))
+    func gemm(
+        _ transA: Bool, _ transB: Bool, _ rows: Int, _ cols: Int, _ inner: Int, _ x: UnsafeMutablePointer<Float>,
+        _ ldx: Int, _ w: UnsafeMutablePointer<Float>, _ ldw: Int, _ beta: Float, _ y: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(rows), Int32(cols), Int32(inner), alpha, x, Int32(ldx), w, Int32(ldw), beta, y, Int32(cols))
     }
 
     public func forward(_ call: KernelCall) {

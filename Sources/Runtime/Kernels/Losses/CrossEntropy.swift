@@ -44,8 +44,9 @@ public struct CrossEntropy: Kernel {
     public static let name = "cross_entropy"
     public static let summary = "softmax cross-entropy of logits [B, C] against int32 targets [B] -> loss [1]"
     public static let parameters: [ParameterDoc] = [
-        ParameterDoc("label_smoothing", "number", default: "0",
-                     "eps in [0, 1]: target = (1 - eps) * onehot + eps / C (PyTorch semantics)"),
+        ParameterDoc(
+            "label_smoothing", "number", default: "0",
+            "eps in [0, 1]: target = (1 - eps) * onehot + eps / C (PyTorch semantics)"),
         ParameterDoc("reduction", "string", default: "mean", "\"mean\" over the batch or \"sum\""),
     ]
     public static let inputNames = ["logits", "target"]
@@ -61,13 +62,16 @@ public struct CrossEntropy: Kernel {
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let logits = inputs[0], target = inputs[1]
         try KernelError.require(logits.dtype == .float32, "cross_entropy needs float32 logits", input: 0)
-        try KernelError.require(logits.shape.rank == 2 && logits.shape.count > 0,
-                                "cross_entropy needs non-empty logits [B, C], got \(logits.shape)", input: 0)
-        try KernelError.require(target.dtype == .int32,
-                                "cross_entropy needs int32 class indices as target, got \(target.dtype.rawValue)", input: 1)
-        try KernelError.require(target.shape == [logits.shape[0]],
-                                "cross_entropy target must have shape [\(logits.shape[0])] to match logits \(logits.shape), got \(target.shape)",
-                                input: 1)
+        try KernelError.require(
+            logits.shape.rank == 2 && logits.shape.count > 0,
+            "cross_entropy needs non-empty logits [B, C], got \(logits.shape)", input: 0)
+        try KernelError.require(
+            target.dtype == .int32,
+            "cross_entropy needs int32 class indices as target, got \(target.dtype.rawValue)", input: 1)
+        try KernelError.require(
+            target.shape == [logits.shape[0]],
+            "cross_entropy target must have shape [\(logits.shape[0])] to match logits \(logits.shape), got \(target.shape)",
+            input: 1)
         batch = logits.shape[0]
         classes = logits.shape[1]
         smoothing = Double(params.labelSmoothing)

@@ -58,8 +58,9 @@ public struct KDKL: Kernel {
     public static let summary = "T^2 * batch-mean KL(softmax(teacher/T) || softmax(student/T)) of logits [B, C] -> loss [1]"
     public static let parameters: [ParameterDoc] = [
         ParameterDoc("temperature", "number", default: "1", "T > 0: both logits are divided by T before the softmax"),
-        ParameterDoc("teacher_eps", "number", default: "0",
-                     "constant added to the teacher probabilities, not renormalised (1e-7 in ONE, OKDDip, AHBF)"),
+        ParameterDoc(
+            "teacher_eps", "number", default: "0",
+            "constant added to the teacher probabilities, not renormalised (1e-7 in ONE, OKDDip, AHBF)"),
         ParameterDoc("t_squared", "bool", default: "true", "multiply the loss by T^2 (false: plain KL at temperature T)"),
         ParameterDoc("reduction", "string", default: "batchmean", "\"batchmean\" (sum / B) or \"sum\" over the batch"),
     ]
@@ -79,10 +80,12 @@ public struct KDKL: Kernel {
         let s = inputs[0], t = inputs[1]
         try KernelError.require(s.dtype == .float32, "kd_kl needs float32 student logits", input: 0)
         try KernelError.require(t.dtype == .float32, "kd_kl needs float32 teacher logits", input: 1)
-        try KernelError.require(s.shape.rank == 2 && s.shape.count > 0,
-                                "kd_kl needs non-empty student logits [B, C], got \(s.shape)", input: 0)
-        try KernelError.require(t.shape == s.shape,
-                                "kd_kl teacher logits \(t.shape) must have the student's shape \(s.shape)", input: 1)
+        try KernelError.require(
+            s.shape.rank == 2 && s.shape.count > 0,
+            "kd_kl needs non-empty student logits [B, C], got \(s.shape)", input: 0)
+        try KernelError.require(
+            t.shape == s.shape,
+            "kd_kl teacher logits \(t.shape) must have the student's shape \(s.shape)", input: 1)
         batch = s.shape[0]
         classes = s.shape[1]
         scale = 1 / params.temperature

@@ -28,12 +28,14 @@ struct BatchNormCore: Sendable {
     init(kernel: String, inputs: [TensorSpec], ranks: ClosedRange<Int>, eps: Double, momentum: Double, threads: Int) throws(KernelError) {
         let x = inputs[0]
         try KernelError.require(x.dtype == .float32, "\(kernel) needs float32 input x", input: 0)
-        try KernelError.require(ranks.contains(x.shape.rank),
-                                "\(kernel) needs x of rank \(ranks.lowerBound == ranks.upperBound ? "\(ranks.lowerBound)" : "\(ranks.lowerBound) or \(ranks.upperBound)"), got \(x.shape)",
-                                input: 0)
+        try KernelError.require(
+            ranks.contains(x.shape.rank),
+            "\(kernel) needs x of rank \(ranks.lowerBound == ranks.upperBound ? "\(ranks.lowerBound)" : "\(ranks.lowerBound) or \(ranks.upperBound)"), got \(x.shape)",
+            input: 0)
         let c = x.shape[1]
         for (i, name) in [(1, "weight"), (2, "bias")] {
-            try KernelError.require(inputs[i] == TensorSpec([c]), "\(kernel) \(name) must be [\(c)] float32 for x \(x.shape), got \(inputs[i])", input: i)
+            try KernelError.require(
+                inputs[i] == TensorSpec([c]), "\(kernel) \(name) must be [\(c)] float32 for x \(x.shape), got \(inputs[i])", input: i)
         }
         try KernelError.require(eps > 0, "\(kernel) eps must be positive, got \(eps)")
         try KernelError.require(momentum >= 0 && momentum <= 1, "\(kernel) momentum must be in [0, 1], got \(momentum)")

@@ -34,8 +34,10 @@ public struct LayerNorm: Kernel {
             let name = try c.decodeIfPresent(String.self, forKey: .layout) ?? Layout.channelsLast.rawValue
             guard let layout = Layout(rawValue: name) else {
                 let known = Layout.allCases.map(\.rawValue)
-                throw ParamError(path: ["layout"], "expected one of \(known.joined(separator: ", ")), found \"\(name)\""
-                                 + Suggestion.note(for: name, in: known))
+                throw ParamError(
+                    path: ["layout"],
+                    "expected one of \(known.joined(separator: ", ")), found \"\(name)\""
+                        + Suggestion.note(for: name, in: known))
             }
             self.layout = layout
         }
@@ -44,8 +46,9 @@ public struct LayerNorm: Kernel {
     public static let name = "layernorm"
     public static let summary = "layer normalisation over channels; outputs y, saved_mean, saved_invstd"
     public static let parameters = [
-        ParameterDoc("layout", "string", default: "channels_last",
-                     "channels_last: x [..., C], normalise the last dim; channels_first: x [N, C, ...], normalise dim 1"),
+        ParameterDoc(
+            "layout", "string", default: "channels_last",
+            "channels_last: x [..., C], normalise the last dim; channels_first: x [N, C, ...], normalise dim 1"),
         ParameterDoc("eps", "number", default: "1e-5", "added to the variance inside the square root"),
     ]
     public static let inputNames = ["x", "weight", "bias"]
@@ -78,9 +81,10 @@ public struct LayerNorm: Kernel {
         let c = x.shape[axis]
         try KernelError.require(c > 0, "layernorm needs at least one channel, got x \(x.shape)", input: 0)
         for (i, name) in [(1, "weight"), (2, "bias")] {
-            try KernelError.require(inputs[i] == TensorSpec([c]),
-                                    "layernorm \(name) must be [\(c)] float32 for x \(x.shape) (\(params.layout.rawValue)), got \(inputs[i])",
-                                    input: i)
+            try KernelError.require(
+                inputs[i] == TensorSpec([c]),
+                "layernorm \(name) must be [\(c)] float32 for x \(x.shape) (\(params.layout.rawValue)), got \(inputs[i])",
+                input: i)
         }
         try KernelError.require(params.eps > 0, "layernorm eps must be positive, got \(params.eps)")
         outer = x.shape.count(upTo: axis)

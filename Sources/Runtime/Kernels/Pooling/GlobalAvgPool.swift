@@ -17,8 +17,9 @@ public struct GlobalAvgPool: Kernel {
 
     public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank == 4,
-                                "global_avgpool: input x must be float32 [N, C, H, W], got \(x)", input: 0)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank == 4,
+            "global_avgpool: input x must be float32 [N, C, H, W], got \(x)", input: 0)
         try KernelError.require(x.shape.count(from: 2) > 0, "global_avgpool: input x has an empty plane, got \(x)", input: 0)
         planes = x.shape[0] * x.shape[1]
         planeSize = x.shape.count(from: 2)

@@ -16,9 +16,10 @@ public struct Pool2DParams: Decodable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(kernel: try c.decode(SpatialPair.self, forKey: .kernel),
-                  stride: try c.decodeIfPresent(SpatialPair.self, forKey: .stride),
-                  padding: try c.decodeIfPresent(SpatialPair.self, forKey: .padding) ?? SpatialPair(0))
+        self.init(
+            kernel: try c.decode(SpatialPair.self, forKey: .kernel),
+            stride: try c.decodeIfPresent(SpatialPair.self, forKey: .stride),
+            padding: try c.decodeIfPresent(SpatialPair.self, forKey: .padding) ?? SpatialPair(0))
     }
 
     /// The documentation of these params, for `canopy plugins`.
@@ -30,11 +31,14 @@ public struct Pool2DParams: Decodable, Sendable {
 
     /// Validates an NCHW float input `x` and returns the pooling window over it.
     func window(over x: TensorSpec, kernelName: String) throws(KernelError) -> Window2D {
-        try KernelError.require(x.dtype == .float32 && x.shape.rank == 4,
-                                "\(kernelName): input x must be float32 [N, C, H, W], got \(x)", input: 0)
-        try KernelError.require(padding.h <= kernel.h / 2 && padding.w <= kernel.w / 2,
-                                "\(kernelName): padding \(padding) must be at most half the kernel \(kernel)")
-        return try Window2D(inH: x.shape[2], inW: x.shape[3], kernel: kernel, stride: stride, padding: padding,
-                            kernelName: kernelName)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank == 4,
+            "\(kernelName): input x must be float32 [N, C, H, W], got \(x)", input: 0)
+        try KernelError.require(
+            padding.h <= kernel.h / 2 && padding.w <= kernel.w / 2,
+            "\(kernelName): padding \(padding) must be at most half the kernel \(kernel)")
+        return try Window2D(
+            inH: x.shape[2], inW: x.shape[3], kernel: kernel, stride: stride, padding: padding,
+            kernelName: kernelName)
     }
 }

@@ -41,8 +41,9 @@ public struct DropPath: Kernel {
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let x = inputs[0]
         try KernelError.require(x.dtype == .float32 && x.shape.rank >= 1, "drop_path needs float32 input x [N, ...], got \(x)", input: 0)
-        try KernelError.require(inputs[1] == TensorSpec([2], .int32),
-                                "drop_path seed must be int32 [2] (run seed, step counter), got \(inputs[1])", input: 1)
+        try KernelError.require(
+            inputs[1] == TensorSpec([2], .int32),
+            "drop_path seed must be int32 [2] (run seed, step counter), got \(inputs[1])", input: 1)
         try KernelError.require(params.rate >= 0 && params.rate < 1, "drop_path rate must be in [0, 1), got \(params.rate)")
         rate = params.rate
         salt = UInt64(bitPattern: Int64(params.salt))

@@ -39,8 +39,9 @@ public struct UpsampleBilinear: Kernel {
 
     public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank == 4 && x.shape[2] > 0 && x.shape[3] > 0,
-                                "upsample_bilinear needs float32 input x [N, C, H, W] with H, W > 0, got \(x)", input: 0)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank == 4 && x.shape[2] > 0 && x.shape[3] > 0,
+            "upsample_bilinear needs float32 input x [N, C, H, W] with H, W > 0, got \(x)", input: 0)
         try KernelError.require(params.scale == nil || params.size == nil, "upsample_bilinear takes scale or size, not both")
         (inH, inW) = (x.shape[2], x.shape[3])
         if let size = params.size {

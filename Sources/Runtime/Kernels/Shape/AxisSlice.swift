@@ -34,9 +34,10 @@ public struct AxisSlice: Kernel {
         let axis = try Axis.resolve(params.axis, rank: x.shape.rank, kernel: Self.name)
         let extent = x.shape[axis]
         try KernelError.require(params.length >= 1, "slice length must be at least 1, got \(params.length)")
-        try KernelError.require(params.start >= 0 && params.start + params.length <= extent,
-                                "slice \(params.start)..<\(params.start + params.length) is outside 0..<\(extent) of axis \(axis) of x \(x.shape)",
-                                input: 0)
+        try KernelError.require(
+            params.start >= 0 && params.start + params.length <= extent,
+            "slice \(params.start)..<\(params.start + params.length) is outside 0..<\(extent) of axis \(axis) of x \(x.shape)",
+            input: 0)
         var dims = x.shape.dims
         dims[axis] = params.length
         let inner = x.shape.count(from: axis + 1)

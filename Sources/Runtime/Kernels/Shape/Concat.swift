@@ -39,8 +39,9 @@ public struct Concat: Kernel {
         for (k, s) in inputs.enumerated().dropFirst() {
             var expected = first.shape.dims
             expected[axis] = s.shape.rank == first.shape.rank ? s.shape[axis] : 0
-            try KernelError.require(s.dtype == .float32 && s.shape.dims == expected,
-                                    "concat input x\(k) \(s) does not match x0 \(first) outside axis \(axis)", input: k)
+            try KernelError.require(
+                s.dtype == .float32 && s.shape.dims == expected,
+                "concat input x\(k) \(s) does not match x0 \(first) outside axis \(axis)", input: k)
             dims[axis] += s.shape[axis]
         }
         outer = first.shape.count(upTo: axis)

@@ -17,10 +17,12 @@ public struct ExcludeClass: Kernel {
 
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let x = inputs[0], t = inputs[1]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank == 2 && x.shape[1] >= 2,
-                                "exclude_class needs float32 x [B, C] with C >= 2, got \(x)", input: 0)
-        try KernelError.require(t.dtype == .int32 && t.shape.dims == [x.shape[0]],
-                                "exclude_class needs int32 targets [\(x.shape[0])], got \(t)", input: 1)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank == 2 && x.shape[1] >= 2,
+            "exclude_class needs float32 x [B, C] with C >= 2, got \(x)", input: 0)
+        try KernelError.require(
+            t.dtype == .int32 && t.shape.dims == [x.shape[0]],
+            "exclude_class needs int32 targets [\(x.shape[0])], got \(t)", input: 1)
         rows = x.shape[0]
         columns = x.shape[1]
         outputs = [TensorSpec([rows, columns - 1])]

@@ -11,8 +11,9 @@
 public struct Permute: Kernel {
     /// `axes`, required: a permutation of 0 ..< rank (negative values count from the end).
     public struct Params: PluginParams {
-        @Param("a permutation of the input's dimensions (required); output dimension i is input dimension axes[i], negative counts from the end",
-               type: "list of int", required: true)
+        @Param(
+            "a permutation of the input's dimensions (required); output dimension i is input dimension axes[i], negative counts from the end",
+            type: "list of int", required: true)
         public var axes: [Int] = []
 
         public init() {}
@@ -49,8 +50,9 @@ public struct Permute: Kernel {
         let x = inputs[0]
         try KernelError.require(x.dtype == .float32, "permute needs float32 input", input: 0)
         let rank = x.shape.rank
-        try KernelError.require(params.axes.count == rank,
-                                "permute axes \(params.axes) must list each of the \(rank) dimensions of x \(x.shape) once", input: 0)
+        try KernelError.require(
+            params.axes.count == rank,
+            "permute axes \(params.axes) must list each of the \(rank) dimensions of x \(x.shape) once", input: 0)
         var seen = [Bool](repeating: false, count: rank)
         var axes: [Int] = []
         for a in params.axes {

@@ -4,8 +4,9 @@
 public struct Reshape: Kernel {
     /// `shape`, required.
     public struct Params: PluginParams {
-        @Param("the output shape (required); at most one entry -1, inferred from the element count",
-               type: "list of int", required: true)
+        @Param(
+            "the output shape (required); at most one entry -1, inferred from the element count",
+            type: "list of int", required: true)
         public var shape: [Int] = []
 
         public init() {}
@@ -26,11 +27,13 @@ public struct Reshape: Kernel {
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let x = inputs[0]
         let inferred = params.shape.filter { $0 == -1 }.count
-        try KernelError.require(inferred <= 1 && !params.shape.contains { $0 < -1 || $0 == 0 },
-                                "reshape shape \(params.shape) needs positive extents and at most one -1")
+        try KernelError.require(
+            inferred <= 1 && !params.shape.contains { $0 < -1 || $0 == 0 },
+            "reshape shape \(params.shape) needs positive extents and at most one -1")
         let known = params.shape.filter { $0 > 0 }.reduce(1, *)
-        try KernelError.require(x.shape.count % known == 0 && (inferred == 1 || known == x.shape.count),
-                                "reshape cannot view \(x.shape) (\(x.shape.count) elements) as \(params.shape)", input: 0)
+        try KernelError.require(
+            x.shape.count % known == 0 && (inferred == 1 || known == x.shape.count),
+            "reshape cannot view \(x.shape) (\(x.shape.count) elements) as \(params.shape)", input: 0)
         outputs = [TensorSpec(Shape(params.shape.map { $0 == -1 ? x.shape.count / known : $0 }), x.dtype)]
     }
 

@@ -17,8 +17,10 @@ enum RowSort {
 
     /// Sorts the `count` floats at `x` into `values`, with their positions in `x` in
     /// `indices`. `scratch` holds `2 * count` keys.
-    static func sort(_ x: UnsafePointer<Float>, count n: Int, descending: Bool, values: UnsafeMutablePointer<Float>,
-                     indices: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<UInt64>) {
+    static func sort(
+        _ x: UnsafePointer<Float>, count n: Int, descending: Bool, values: UnsafeMutablePointer<Float>,
+        indices: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<UInt64>
+    ) {
         var source = scratch, target = scratch + n
         for j in 0..<n { source[j] = UInt64(order(x[j], descending: descending)) << 32 | UInt64(j) }
         var start = 0
@@ -77,8 +79,10 @@ enum RowSort {
 
     /// Merges the sorted ranges lo..<mid and mid..<hi of `a` into the same range of `out`.
     @inline(__always)
-    private static func merge(_ a: UnsafeMutablePointer<UInt64>, _ lo: Int, _ mid: Int, _ hi: Int,
-                              into out: UnsafeMutablePointer<UInt64>) {
+    private static func merge(
+        _ a: UnsafeMutablePointer<UInt64>, _ lo: Int, _ mid: Int, _ hi: Int,
+        into out: UnsafeMutablePointer<UInt64>
+    ) {
         var i = lo, j = mid, k = lo
         while i < mid && j < hi {
             if a[j] < a[i] {
@@ -90,7 +94,15 @@ enum RowSort {
             }
             k += 1
         }
-        while i < mid { out[k] = a[i]; i += 1; k += 1 }
-        while j < hi { out[k] = a[j]; j += 1; k += 1 }
+        while i < mid {
+            out[k] = a[i]
+            i += 1
+            k += 1
+        }
+        while j < hi {
+            out[k] = a[j]
+            j += 1
+            k += 1
+        }
     }
 }

@@ -32,8 +32,9 @@ public struct Sort: Kernel {
 
     public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank >= 1 && x.shape[-1] > 0,
-                                "sort needs float32 input x [..., C] with C > 0, got \(x)", input: 0)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank >= 1 && x.shape[-1] > 0,
+            "sort needs float32 input x [..., C] with C > 0, got \(x)", input: 0)
         try KernelError.require(x.shape[-1] <= Int(Int32.max), "sort: the last dimension of x, \(x.shape[-1]), exceeds the int32 indices", input: 0)
         descending = params.descending
         columns = x.shape[-1]

@@ -31,8 +31,9 @@ public struct BatchStandardize: Kernel {
 
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let x = inputs[0]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank >= 2, "batch_standardize needs float32 [B, ...] input, got \(x)",
-                                input: 0)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank >= 2, "batch_standardize needs float32 [B, ...] input, got \(x)",
+            input: 0)
         try KernelError.require(params.eps >= 0 && params.eps.isFinite, "batch_standardize eps must be at least 0, got \(params.eps)")
         eps = params.eps
         rows = x.shape[0]

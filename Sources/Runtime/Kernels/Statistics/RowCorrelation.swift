@@ -31,8 +31,9 @@ public struct RowCorrelation: Kernel {
 
     public init(params: Params, inputs: [TensorSpec]) throws(KernelError) {
         let a = inputs[0]
-        try KernelError.require(a.dtype == .float32 && a.shape.rank >= 1 && a.shape[-1] >= 1,
-                                "row_correlation needs float32 input a [..., N], got \(a)", input: 0)
+        try KernelError.require(
+            a.dtype == .float32 && a.shape.rank >= 1 && a.shape[-1] >= 1,
+            "row_correlation needs float32 input a [..., N], got \(a)", input: 0)
         try KernelError.require(inputs[1] == a, "row_correlation needs b of a's shape \(a), got \(inputs[1])", input: 1)
         try KernelError.require(params.eps >= 0 && params.eps.isFinite, "row_correlation eps must be at least 0, got \(params.eps)")
         eps = params.eps
@@ -44,7 +45,8 @@ public struct RowCorrelation: Kernel {
     /// Row means, centred norms and the centred dot product of row r.
     @inline(__always)
     func stats(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>)
-        -> (ma: Double, mb: Double, na: Double, nb: Double, dot: Double) {
+        -> (ma: Double, mb: Double, na: Double, nb: Double, dot: Double)
+    {
         var sa = 0.0, sb = 0.0
         for j in 0..<columns {
             sa += Double(a[j])

@@ -26,8 +26,10 @@ struct WindowGrid: Sendable {
     let layout: WindowLayout
     let plan: ChunkPlan
 
-    init(batch: Int, height: Int, width: Int, window: SpatialPair, mapChannels: Int, start: Int, channels: Int,
-         heads: Int, layout: WindowLayout, threads: Int) {
+    init(
+        batch: Int, height: Int, width: Int, window: SpatialPair, mapChannels: Int, start: Int, channels: Int,
+        heads: Int, layout: WindowLayout, threads: Int
+    ) {
         self.batch = batch
         self.height = height
         self.width = width
@@ -95,8 +97,10 @@ struct WindowGrid: Sendable {
 
     /// dst[k * dstStride] = (or +=) src[k * srcStride] for k < count.
     @inline(__always)
-    private static func move(_ src: UnsafeMutablePointer<Float>, _ srcStride: Int, _ dst: UnsafeMutablePointer<Float>,
-                             _ dstStride: Int, _ count: Int, _ accumulate: Bool) {
+    private static func move(
+        _ src: UnsafeMutablePointer<Float>, _ srcStride: Int, _ dst: UnsafeMutablePointer<Float>,
+        _ dstStride: Int, _ count: Int, _ accumulate: Bool
+    ) {
         if srcStride == 1 && dstStride == 1 {
             if accumulate {
                 for k in 0..<count { dst[k] += src[k] }

@@ -46,8 +46,9 @@ public struct WindowPartition: Kernel {
         ParameterDoc("start", "int", default: "0", "first channel of x taken"),
         ParameterDoc("channels", "int", default: "C - start", "number of channels taken"),
         ParameterDoc("heads", "int", default: "1", "heads the taken channels split into (layout heads only); must divide channels"),
-        ParameterDoc("layout", WindowLayout.choices, default: "heads",
-                     "heads: [windows, heads, h*w, channels/heads]; channels_first: [windows, channels, h, w]"),
+        ParameterDoc(
+            "layout", WindowLayout.choices, default: "heads",
+            "heads: [windows, heads, h*w, channels/heads]; channels_first: [windows, channels, h, w]"),
     ]
     public static let inputNames = ["x"]
 
@@ -57,22 +58,27 @@ public struct WindowPartition: Kernel {
 
     public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0]
-        try KernelError.require(x.dtype == .float32 && x.shape.rank == 4,
-                                "window_partition needs float32 channels-last x [B, H, W, C], got \(x)", input: 0)
+        try KernelError.require(
+            x.dtype == .float32 && x.shape.rank == 4,
+            "window_partition needs float32 channels-last x [B, H, W, C], got \(x)", input: 0)
         let (h, w, c) = (x.shape[1], x.shape[2], x.shape[3])
         let win = params.window
         try KernelError.require(win.h >= 1 && win.w >= 1, "window_partition window must be positive, got \(win)")
-        try KernelError.require(h % win.h == 0 && w % win.w == 0,
-                                "window_partition window \(win.h)x\(win.w) does not tile the \(h)x\(w) map of x \(x.shape)", input: 0)
+        try KernelError.require(
+            h % win.h == 0 && w % win.w == 0,
+            "window_partition window \(win.h)x\(win.w) does not tile the \(h)x\(w) map of x \(x.shape)", input: 0)
         let channels = params.channels ?? c - params.start
-        try KernelError.require(params.start >= 0 && channels >= 1 && params.start + channels <= c,
-                                "window_partition channels \(params.start)..<\(params.start + channels) are outside the \(c) channels of x \(x.shape)",
-                                input: 0)
-        try KernelError.require(params.heads >= 1 && channels % params.heads == 0,
-                                "window_partition heads \(params.heads) must divide the \(channels) channels taken")
+        try KernelError.require(
+            params.start >= 0 && channels >= 1 && params.start + channels <= c,
+            "window_partition channels \(params.start)..<\(params.start + channels) are outside the \(c) channels of x \(x.shape)",
+            input: 0)
+        try KernelError.require(
+            params.heads >= 1 && channels % params.heads == 0,
+            "window_partition heads \(params.heads) must divide the \(channels) channels taken")
         try KernelError.require(params.layout == .heads || params.heads == 1, "window_partition heads applies to layout heads only")
-        grid = WindowGrid(batch: x.shape[0], height: h, width: w, window: win, mapChannels: c, start: params.start,
-                          channels: channels, heads: params.heads, layout: params.layout, threads: threads)
+        grid = WindowGrid(
+            batch: x.shape[0], height: h, width: w, window: win, mapChannels: c, start: params.start,
+            channels: channels, heads: params.heads, layout: params.layout, threads: threads)
         outputs = [TensorSpec(grid.windowShape)]
     }
 

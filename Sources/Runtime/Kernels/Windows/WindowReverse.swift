@@ -40,8 +40,9 @@ public struct WindowReverse: Kernel {
     public static let parameters = [
         ParameterDoc("window", "int or [h, w]", "window height and width (required)"),
         ParameterDoc("size", "int or [H, W]", "height and width of the map (required); the window must divide them"),
-        ParameterDoc("layout", WindowLayout.choices, default: "heads",
-                     "heads: x [windows, heads, h*w, d]; channels_first: x [windows, C, h, w]"),
+        ParameterDoc(
+            "layout", WindowLayout.choices, default: "heads",
+            "heads: x [windows, heads, h*w, d]; channels_first: x [windows, C, h, w]"),
     ]
     public static let inputNames = ["x"]
 
@@ -52,30 +53,36 @@ public struct WindowReverse: Kernel {
     public init(params: Params, inputs: [TensorSpec], threads: Int) throws(KernelError) {
         let x = inputs[0], win = params.window, size = params.size
         try KernelError.require(x.dtype == .float32 && x.shape.rank == 4, "window_reverse needs float32 windows x of rank 4, got \(x)", input: 0)
-        try KernelError.require(win.h >= 1 && win.w >= 1 && size.h >= 1 && size.w >= 1,
-                                "window_reverse window \(win) and size \(size) must be positive")
-        try KernelError.require(size.h % win.h == 0 && size.w % win.w == 0,
-                                "window_reverse window \(win.h)x\(win.w) does not tile the \(size.h)x\(size.w) map")
+        try KernelError.require(
+            win.h >= 1 && win.w >= 1 && size.h >= 1 && size.w >= 1,
+            "window_reverse window \(win) and size \(size) must be positive")
+        try KernelError.require(
+            size.h % win.h == 0 && size.w % win.w == 0,
+            "window_reverse window \(win.h)x\(win.w) does not tile the \(size.h)x\(size.w) map")
         let perImage = (size.h / win.h) * (size.w / win.w)
-        try KernelError.require(x.shape[0] % perImage == 0,
-                                "window_reverse x \(x.shape) holds \(x.shape[0]) windows, not a multiple of the \(perImage) windows per \(size.h)x\(size.w) map",
-                                input: 0)
+        try KernelError.require(
+            x.shape[0] % perImage == 0,
+            "window_reverse x \(x.shape) holds \(x.shape[0]) windows, not a multiple of the \(perImage) windows per \(size.h)x\(size.w) map",
+            input: 0)
         let channels: Int, heads: Int
         switch params.layout {
         case .heads:
-            try KernelError.require(x.shape[2] == win.h * win.w,
-                                    "window_reverse x \(x.shape) must be [windows, heads, \(win.h * win.w), d] for \(win.h)x\(win.w) windows",
-                                    input: 0)
+            try KernelError.require(
+                x.shape[2] == win.h * win.w,
+                "window_reverse x \(x.shape) must be [windows, heads, \(win.h * win.w), d] for \(win.h)x\(win.w) windows",
+                input: 0)
             heads = x.shape[1]
             channels = x.shape[1] * x.shape[3]
         case .channelsFirst:
-            try KernelError.require(x.shape[2] == win.h && x.shape[3] == win.w,
-                                    "window_reverse x \(x.shape) must be [windows, C, \(win.h), \(win.w)]", input: 0)
+            try KernelError.require(
+                x.shape[2] == win.h && x.shape[3] == win.w,
+                "window_reverse x \(x.shape) must be [windows, C, \(win.h), \(win.w)]", input: 0)
             heads = 1
             channels = x.shape[1]
         }
-        grid = WindowGrid(batch: x.shape[0] / perImage, height: size.h, width: size.w, window: win, mapChannels: channels,
-                          start: 0, channels: channels, heads: heads, layout: params.layout, threads: threads)
+        grid = WindowGrid(
+            batch: x.shape[0] / perImage, height: size.h, width: size.w, window: win, mapChannels: channels,
+            start: 0, channels: channels, heads: heads, layout: params.layout, threads: threads)
         outputs = [TensorSpec(grid.mapShape)]
     }
 
