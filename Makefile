@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBIAN_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist
+DEBIAN_PACKAGES := libyaml-dev libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHARED_GOLDEN ?= ../shared/golden
 FIXTURE_GOLDEN := Tests/Fixtures/golden

@@ -23,8 +23,14 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]),
         .target(
-            name: "CanopyRuntime", dependencies: ["CBLAS", "CZlib"], path: "Sources/Runtime"),
+            name: "CanopyRuntime", dependencies: ["CBLAS", "CZlib", "CPNG", "CJPEG"], path: "Sources/Runtime"),
         .target(
             name: "CanopySpecs", dependencies: ["CanopyRuntime", "CYAML"], path: "Sources/Specs"),
         .target(
@@ -44,7 +50,7 @@ let package = Package(
             path: "Sources/CLI"),
         .executableTarget(name: "canopy", dependencies: ["CanopyCLI"], path: "Sources/canopy"),
         .target(
-            name: "CanopyTestSupport", dependencies: ["CanopyRuntime"], path: "Tests/Support"),
+            name: "CanopyTestSupport", dependencies: ["CanopyRuntime", "CPNG", "CJPEG"], path: "Tests/Support"),
         .testTarget(
             name: "CanopyRuntimeTests", dependencies: ["CanopyRuntime", "CanopyTestSupport"], path: "Tests/RuntimeTests"),
         .testTarget(

@@ -10,7 +10,7 @@ import CanopySpecs
 /// ```
 ///
 /// Any plugin kind goes in the list (kernels, backbones, losses, metrics, modules,
-/// methods, optimizers, schedules); `set()` sorts each into its registry.
+/// methods, optimizers, schedules, datasets); `set()` sorts each into its registry.
 public struct PluginList: ExpressibleByArrayLiteral, Sendable {
     /// The plugin types, in registration order.
     public var types: [Any.Type]

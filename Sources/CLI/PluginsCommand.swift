@@ -6,9 +6,10 @@ struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "List every registered plugin (kernels, backbones, losses, metrics, modules, methods, optimizers, "
-            + "schedules) with its params.")
+            + "schedules, datasets) with its params.")
 
-    @Option(help: "Only this kind: kernel, backbone, loss, metric, module, method, optimizer, schedule.") var kind: String?
+    @Option(help: "Only this kind: kernel, backbone, loss, metric, module, method, optimizer, schedule, dataset.")
+    var kind: String?
 
     func run() throws {
         let set = try Canopy.pluginSet()

@@ -3,7 +3,7 @@ import CanopySpecs
 
 /// Every plugin that ships with Canopy.
 public enum BuiltInPlugins {
-    /// Backbones, losses and metrics defined in this module.
+    /// Backbones, losses, metrics, modules, methods and datasets defined in this module.
     public static let specPlugins: [Any.Type] = [
         ResNetCIFARBackbone.self,
         ResNetBackbone.self,
@@ -27,6 +27,11 @@ public enum BuiltInPlugins {
         T2BBranch.self,
         T2BTokenBranch.self,
         T2BMethod.self,
+        FashionMNISTDataset.self,
+        CIFAR10Dataset.self,
+        CIFAR100Dataset.self,
+        SyntheticDatasetPlugin.self,
+        ImageFolderDataset.self,
     ]
 
     /// Kernels, optimizers and schedules from the runtime, plus `specPlugins`.

@@ -10,17 +10,18 @@ public struct ExperimentData {
     public let validation: BatchLoader?
     public let test: BatchLoader
 
+    /// Loads the data of a compiled spec (whose `data.plugin` the compiler set) and
+    /// carves out the validation split and training subset, drawn with the run's seed.
+    /// Throws the dataset's error (naming the file at fault), or a `TrainingError` when
+    /// the loaded images do not match what the plugin stated at compile time.
     public init(_ spec: ExperimentSpec) throws {
         let d = spec.data
-        guard let name = DatasetConfig.Name(rawValue: d.dataset) else { throw TrainingError("unknown dataset '\(d.dataset)'") }
-        var config = DatasetConfig(name: name, path: d.path, validation: d.validation, trainSubset: d.trainSubset)
-        config.splitSeed = spec.seed
-        if let s = d.synthetic {
-            config.synthetic = SyntheticDataset.Config(
-                trainCount: s.train, testCount: s.test, classCount: s.classes,
-                channels: s.channels, size: s.size, seed: spec.seed)
+        guard let plugin = d.plugin else {
+            throw TrainingError("dataset '\(d.dataset)' has not been resolved: load data for a compiled spec")
         }
-        loaded = try config.load()
+        let pair = try plugin.load(DatasetContext(seed: spec.seed, threads: spec.train.threads))
+        if let problem = plugin.facts.mismatch(pair) { throw TrainingError("dataset '\(d.dataset)': \(problem)") }
+        loaded = try LoadedData(pair, validation: d.validation, trainSubset: d.trainSubset, splitSeed: spec.seed)
         let augment = AugmentationConfig(padTo: d.padTo, randomCrop: d.cropPadding, horizontalFlip: d.flip, normalize: d.normalize)
         let plain = augment.deterministic
         train = try BatchLoader(

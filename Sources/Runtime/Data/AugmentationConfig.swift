@@ -1,13 +1,15 @@
 /// How images become network inputs, as the torchvision pipeline
-/// `Pad(pad_to) -> RandomCrop(size, padding: random_crop) -> RandomHorizontalFlip() ->
-/// ToTensor() -> Normalize(mean, std)`, e.g. `{random_crop: 4, horizontal_flip: true}`
-/// for the standard CIFAR recipe or `{pad_to: 32}` for Fashion-MNIST on a CIFAR backbone.
+/// `Pad(padTo) -> RandomCrop(size, padding: randomCrop) -> RandomHorizontalFlip() ->
+/// ToTensor() -> Normalize(mean, std)`, e.g. `AugmentationConfig(randomCrop: 4,
+/// horizontalFlip: true)` for the standard CIFAR recipe or `AugmentationConfig(padTo: 32)`
+/// for Fashion-MNIST on a CIFAR backbone. A spec sets it through `data.pad_to`,
+/// `data.crop_padding`, `data.flip` and `data.normalize` (see ExperimentData).
 ///
 /// Padding (both kinds) adds black pixels (value 0), which are then normalised like any
 /// other pixel, so a padded pixel becomes -mean / std, exactly as in torchvision.
 /// Evaluation uses `deterministic`: the same padding and normalisation, no random crop
 /// and no flip.
-public struct AugmentationConfig: Decodable, Sendable, Equatable {
+public struct AugmentationConfig: Sendable, Equatable {
     /// Zero-pad every image to pad_to x pad_to before anything else (nil: keep its size).
     /// The image sits at offset ((pad_to - H) / 2, (pad_to - W) / 2), rounded down, so an
     /// odd difference puts the extra row and column at the bottom and right.
@@ -35,37 +37,6 @@ public struct AugmentationConfig: Decodable, Sendable, Equatable {
         self.mean = mean
         self.std = std
     }
-
-    enum CodingKeys: String, CodingKey {
-        case padTo = "pad_to"
-        case randomCrop = "random_crop"
-        case horizontalFlip = "horizontal_flip"
-        case normalize, mean, std
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = AugmentationConfig()
-        padTo = try c.decodeIfPresent(Int.self, forKey: .padTo)
-        randomCrop = try c.decodeIfPresent(Int.self, forKey: .randomCrop) ?? d.randomCrop
-        horizontalFlip = try c.decodeIfPresent(Bool.self, forKey: .horizontalFlip) ?? d.horizontalFlip
-        normalize = try c.decodeIfPresent(Bool.self, forKey: .normalize) ?? d.normalize
-        mean = try c.decodeIfPresent([Float].self, forKey: .mean)
-        std = try c.decodeIfPresent([Float].self, forKey: .std)
-    }
-
-    public static let parameters: [ParameterDoc] = [
-        ParameterDoc(
-            "pad_to", "int", default: "none",
-            "zero-pad images to this square size first, centred (28 -> 32 adds 2 pixels on each side)"),
-        ParameterDoc(
-            "random_crop", "int", default: "0",
-            "random-crop padding: pad this many black pixels per side, crop back at a random offset (0: off)"),
-        ParameterDoc("horizontal_flip", "bool", default: "false", "flip left-right with probability 0.5"),
-        ParameterDoc("normalize", "bool", default: "true", "(pixel / 255 - mean) / std per channel; false: pixel / 255"),
-        ParameterDoc("mean", "[number]", default: "the data set's", "per-channel mean, in pixel / 255 units"),
-        ParameterDoc("std", "[number]", default: "the data set's", "per-channel standard deviation, in pixel / 255 units"),
-    ]
 
     /// The standard CIFAR training recipe: random crop with 4 pixels of padding and flips.
     public static let cifar = AugmentationConfig(randomCrop: 4, horizontalFlip: true)

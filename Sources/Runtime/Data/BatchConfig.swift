@@ -1,10 +1,12 @@
-/// How a loader groups images into batches: `{batch_size: 128, shuffle: true, drop_last: true}`.
+/// How a loader groups images into batches: `BatchConfig(batchSize: 128, shuffle: true,
+/// dropLast: true)`. A spec sets the batch size (`data.batch_size`); training shuffles and
+/// drops the last partial batch, evaluation (`evaluation(batchSize:)`) does neither.
 ///
 /// Plans have a fixed batch size, so a batch always fills the whole input tensor. When
 /// the images do not divide evenly, `drop_last` skips the final partial batch of an
 /// epoch (the training default); otherwise that batch has fewer valid rows and its
 /// remaining rows are padding that the caller must ignore (see `BatchLoader.fill`).
-public struct BatchConfig: Decodable, Sendable, Equatable {
+public struct BatchConfig: Sendable, Equatable {
     /// Images per batch (the plan's batch dimension).
     public var batchSize: Int
     /// Visit the images in a new seeded order every epoch; false keeps index order.
@@ -25,31 +27,6 @@ public struct BatchConfig: Decodable, Sendable, Equatable {
     public static func evaluation(batchSize: Int) -> BatchConfig {
         BatchConfig(batchSize: batchSize, shuffle: false, dropLast: false)
     }
-
-    enum CodingKeys: String, CodingKey {
-        case batchSize = "batch_size"
-        case shuffle
-        case dropLast = "drop_last"
-        case prefetch
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = BatchConfig()
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
-        shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
-        dropLast = try c.decodeIfPresent(Bool.self, forKey: .dropLast) ?? d.dropLast
-        prefetch = try c.decodeIfPresent(Bool.self, forKey: .prefetch) ?? d.prefetch
-    }
-
-    public static let parameters: [ParameterDoc] = [
-        ParameterDoc("batch_size", "int", default: "128", "images per batch"),
-        ParameterDoc("shuffle", "bool", default: "true", "a new seeded order every epoch (false: index order)"),
-        ParameterDoc(
-            "drop_last", "bool", default: "true",
-            "skip an epoch's last partial batch; false: keep it, with padding rows the caller ignores"),
-        ParameterDoc("prefetch", "bool", default: "true", "prepare the next batch on a background thread"),
-    ]
 
     /// Throws a `ParamError` unless batch_size >= 1.
     public func validate() throws(ParamError) {

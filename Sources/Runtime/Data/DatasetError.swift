@@ -32,6 +32,12 @@ public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible 
         case invalidSelection(String)
         /// A configuration value that cannot work (the `ParamError`'s message).
         case invalidConfig(String)
+        /// An image file that cannot be decoded (the decoder's reason: "not a PNG file",
+        /// libpng's or libjpeg's message).
+        case badImage(String)
+        /// A folder tree that is not laid out as the data set needs (no class folders, a
+        /// class without images, splits with different classes).
+        case layout(String)
     }
 
     /// The file or directory concerned (a data set's `source` for split errors).
@@ -69,6 +75,8 @@ public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible 
         case .empty: message = "holds no samples"
         case let .invalidSelection(m): message = m
         case let .invalidConfig(m): message = "invalid data configuration: \(m)"
+        case let .badImage(m): message = m
+        case let .layout(m): message = m
         }
         return "\(path): \(message)"
     }

@@ -9,8 +9,8 @@
 /// every image is its class's pattern plus uniform pixel noise. Labels cycle through the
 /// classes, so every class is equally represented. Fast to build and easy to learn.
 public enum SyntheticDataset {
-    /// `data: {name: synthetic, synthetic: {train: 512, test: 128, classes: 10, ...}}`.
-    public struct Config: Decodable, Sendable, Equatable {
+    /// The generator's settings (the `synthetic` dataset plugin's params).
+    public struct Config: Sendable, Equatable {
         public var trainCount: Int
         public var testCount: Int
         public var classCount: Int
@@ -31,32 +31,6 @@ public enum SyntheticDataset {
             self.noise = noise
             self.seed = seed
         }
-
-        enum CodingKeys: String, CodingKey {
-            case trainCount = "train", testCount = "test", classCount = "classes", channels, size, noise, seed
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Config()
-            trainCount = try c.decodeIfPresent(Int.self, forKey: .trainCount) ?? d.trainCount
-            testCount = try c.decodeIfPresent(Int.self, forKey: .testCount) ?? d.testCount
-            classCount = try c.decodeIfPresent(Int.self, forKey: .classCount) ?? d.classCount
-            channels = try c.decodeIfPresent(Int.self, forKey: .channels) ?? d.channels
-            size = try c.decodeIfPresent(Int.self, forKey: .size) ?? d.size
-            noise = try c.decodeIfPresent(Double.self, forKey: .noise) ?? d.noise
-            seed = try c.decodeIfPresent(Int.self, forKey: .seed).map { UInt64(bitPattern: Int64($0)) } ?? d.seed
-        }
-
-        public static let parameters: [ParameterDoc] = [
-            ParameterDoc("train", "int", default: "512", "number of training images"),
-            ParameterDoc("test", "int", default: "128", "number of test images"),
-            ParameterDoc("classes", "int", default: "10", "number of classes (at most 256)"),
-            ParameterDoc("channels", "int", default: "3", "channels per image"),
-            ParameterDoc("size", "int", default: "32", "image height and width in pixels"),
-            ParameterDoc("noise", "number", default: "48", "amplitude of the uniform pixel noise, in 0...255 pixel units"),
-            ParameterDoc("seed", "int", default: "0", "seed of the class patterns and the noise"),
-        ]
 
         /// Throws a `ParamError` naming the first key with an impossible value.
         public func validate() throws(ParamError) {

@@ -17,6 +17,13 @@ public struct ExperimentCompiler {
 
     public func compile(_ spec: ExperimentSpec) -> CompiledExperiment? {
         let errorsBefore = diagnostics.errorReports
+        // The dataset first: its facts give the image shape and class count. The compiled
+        // spec carries the plugin, which loads the data when a run starts.
+        var spec = spec
+        spec.data.plugin = makeDataset(spec.data)
+        if let facts = spec.data.facts {
+            SpecDecoder.checkSizes(spec.data, facts, data: spec.root["data"], diagnostics)
+        }
         var b = GraphBuilder(kernels: plugins.kernels, threads: spec.train.threads)
         var origins: [SourceMark] = []
         func at(_ mark: SourceMark) -> Origin {
@@ -25,11 +32,8 @@ public struct ExperimentCompiler {
         }
 
         guard let (sample, classes) = spec.data.modelInput else {
-            // The decoder reports an unknown dataset; without its image shape no value
-            // resolves, but plugin names and params can still be checked.
-            if !diagnostics.hasErrors {
-                diagnostics.error("unknown dataset '\(spec.data.dataset)'", at: spec.data.datasetMark)
-            }
+            // An unknown dataset or bad dataset params (reported): without the image shape
+            // no value resolves, but plugin names and params can still be checked.
             do { _ = try plugins.backbones.lookup(spec.model.backbone.name) } catch {
                 diagnostics.error(error.description, at: spec.model.backbone.nameMark)
             }
@@ -141,6 +145,43 @@ public struct ExperimentCompiler {
     }
 
     /// Without a network no value resolves; still checks every loss, plugin and params.
+    /// The dataset plugin `data` names, built from its params, or nil with the problem
+    /// reported: an unknown name at the name (with a did-you-mean, the datasets a spec
+    /// can name alone, and a note for each that needs params), a param error at the
+    /// param, facts that cannot size a model at the name.
+    func makeDataset(_ data: DataSpec) -> (any DatasetPlugin)? {
+        let type: any DatasetPlugin.Type
+        do { type = try plugins.datasets.lookup(data.dataset) } catch {
+            let all = plugins.datasets.all
+            let byName = all.filter { $0.entry.requiredKeys.isEmpty }.map(\.name)
+            let notes = all.filter { !$0.entry.requiredKeys.isEmpty }.map { name, entry in
+                Diagnostic.note(
+                    "'\(name)' needs params: dataset: {name: \(name), "
+                        + entry.requiredKeys.map { "\($0): ..." }.joined(separator: ", ") + "}",
+                    at: data.datasetMark)
+            }
+            diagnostics.error(
+                "unknown dataset '\(data.dataset)'" + Suggestion.note(for: data.dataset, in: plugins.datasets.names)
+                    + (byName.isEmpty ? "" : " (built in: \(byName.joined(separator: ", ")))"),
+                at: data.datasetMark, notes: notes)
+            return nil
+        }
+        let dataset: any DatasetPlugin
+        do { dataset = try type.make(data.datasetParams) } catch {
+            diagnostics.report(error, in: data.datasetParamsNode)
+            return nil
+        }
+        let f = dataset.facts
+        guard f.channels >= 1, f.height >= 1, f.width >= 1, f.classes >= 1, (f.trainCount ?? 1) >= 1, (f.testCount ?? 1) >= 1
+        else {
+            diagnostics.error(
+                "dataset '\(data.dataset)' states \(f.summary): every dimension, the class count and the "
+                    + "image counts must be at least 1", at: data.datasetMark)
+            return nil
+        }
+        return dataset
+    }
+
     private func checkPluginsWithoutValues(_ spec: ExperimentSpec, _ b: inout GraphBuilder) {
         // The branches the spec declares: peers of the backbone and counted nodes named `branch`.
         let branchCount = spec.model.nodes.reduce(spec.model.branches?.count ?? 0) { count, node in

@@ -11,6 +11,7 @@ public struct PluginSet: Sendable {
     public var methods = Registry<any MethodPlugin.Type>(kind: "method")
     public var optimizers = Registry<any Optimizer.Type>(kind: "optimizer")
     public var schedules = Registry<any LRSchedule.Type>(kind: "schedule")
+    public var datasets = Registry<any DatasetPlugin.Type>(kind: "dataset")
 
     public init(kernels: KernelRegistry) { self.kernels = kernels }
 
@@ -26,6 +27,7 @@ public struct PluginSet: Sendable {
         case let p as any MethodPlugin.Type: try methods.register(p.name, p, typeName: typeName)
         case let p as any Optimizer.Type: try optimizers.register(p.name, p, typeName: typeName)
         case let p as any LRSchedule.Type: try schedules.register(p.name, p, typeName: typeName)
+        case let p as any DatasetPlugin.Type: try datasets.register(p.name, p, typeName: typeName)
         default: throw RegistryError.unknown(kind: "plugin kind", name: typeName, suggestion: nil, known: [])
         }
     }
@@ -56,6 +58,13 @@ public struct PluginSet: Sendable {
             + methods.all.map { PluginDescription(kind: "method", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
             + optimizers.all.map { PluginDescription(kind: "optimizer", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
             + schedules.all.map { PluginDescription(kind: "schedule", name: $0.name, summary: $0.entry.summary, parameters: $0.entry.parameters) }
+            + datasets.all.map { name, entry in
+                // The shape a dataset has with its default params, when it has defaults for all.
+                let facts = (try? entry.make(.empty)).map { ["data": $0.facts.summary] } ?? [:]
+                return PluginDescription(
+                    kind: "dataset", name: name, summary: entry.summary, parameters: entry.parameters,
+                    facts: facts)
+            }
     }
 }
 

@@ -31,10 +31,15 @@ public struct PluginCall: Sendable {
 
 /// `data:` what to train and evaluate on, and how batches are made.
 public struct DataSpec: Sendable {
+    /// The dataset plugin's name (`data.dataset`, or its `name:`).
     public var dataset: String
+    /// Where the name is written (the `data:` mapping when it is the default).
     public var datasetMark: SourceMark
-    /// Directory of the dataset files (each dataset has a default).
-    public var path: String?
+    /// The dataset plugin's params: the `dataset:` mapping without `name`, plus
+    /// `data.path` and (for `synthetic`) the keys of `data.synthetic`.
+    public var datasetParams: ParamValue
+    /// The node the params were read from (to locate param errors).
+    public var datasetParamsNode: Node
     public var batchSize: Int
     public var evalBatchSize: Int
     /// Train on this many training images only (a seeded subset), or all when nil.
@@ -50,46 +55,17 @@ public struct DataSpec: Sendable {
     public var flip: Bool
     /// Normalise with the dataset's per-channel mean and std.
     public var normalize: Bool
-    /// For `synthetic`: image shape [C, H, W] and classes.
-    public var synthetic: (channels: Int, size: Int, classes: Int, train: Int, test: Int)?
+    /// The dataset plugin built from `datasetParams`; set by the compiler (nil before
+    /// compiling, or when the name or params are wrong).
+    public var plugin: (any DatasetPlugin)? = nil
+
+    /// What the dataset plugin states about its images, once compiled.
+    public var facts: DatasetFacts? { plugin?.facts }
 
     /// Per-sample image shape the model sees, [C, H, W], and the class count.
     public var modelInput: (shape: Shape, classes: Int)? {
-        guard let info = DatasetInfo.named(dataset, synthetic: synthetic) else { return nil }
-        let size = max(padTo ?? info.size, info.size)
-        return (Shape([info.channels, size, size]), info.classes)
-    }
-}
-
-/// Static facts about a built-in dataset, known without reading it.
-public struct DatasetInfo: Sendable {
-    public var channels: Int
-    public var size: Int
-    public var classes: Int
-    public var defaultPath: String?
-    /// Images in the training and test sets of the standard release (or of `synthetic:`).
-    public var trainCount: Int
-    public var testCount: Int
-
-    public static let names = ["fashion_mnist", "cifar10", "cifar100", "synthetic"]
-
-    public static func named(_ name: String, synthetic: (channels: Int, size: Int, classes: Int, train: Int, test: Int)? = nil) -> DatasetInfo? {
-        switch name {
-        case "fashion_mnist":
-            return DatasetInfo(
-                channels: 1, size: 28, classes: 10, defaultPath: "/usr/share/datasets/fashion-mnist",
-                trainCount: 60000, testCount: 10000)
-        case "cifar10":
-            return DatasetInfo(channels: 3, size: 32, classes: 10, defaultPath: nil, trainCount: 50000, testCount: 10000)
-        case "cifar100":
-            return DatasetInfo(channels: 3, size: 32, classes: 100, defaultPath: nil, trainCount: 50000, testCount: 10000)
-        case "synthetic":
-            let s = synthetic ?? (channels: 3, size: 32, classes: 10, train: 512, test: 256)
-            return DatasetInfo(
-                channels: s.channels, size: s.size, classes: s.classes, defaultPath: nil,
-                trainCount: s.train, testCount: s.test)
-        default: return nil
-        }
+        guard let f = facts else { return nil }
+        return (Shape([f.channels, max(padTo ?? f.height, f.height), max(padTo ?? f.width, f.width)]), f.classes)
     }
 }
 

@@ -103,65 +103,82 @@ public enum SpecDecoder {
         return PluginCall(name: name, params: params.paramValue, paramsNode: params, nameMark: namePair.value.mark)
     }
 
+    /// `data:`. The dataset is a plugin call (`dataset: cifar10` or `dataset: {name:
+    /// image_folder, path: ..., classes: 10, size: 32}`); `data.path` and, for
+    /// `synthetic`, the keys of `data.synthetic` join its params. The plugin and its
+    /// params are checked by the compiler, against the registered datasets.
     static func decodeData(_ r: MappingReader) -> DataSpec {
         let d = r.diagnostics
-        let dataset = r.string("dataset") ?? "fashion_mnist"
-        let datasetMark = r.value("dataset")?.mark ?? r.node.mark
-        if r.has("dataset") && DatasetInfo.named(dataset) == nil {
-            d.error(
-                "unknown dataset '\(dataset)'" + Suggestion.note(for: dataset, in: DatasetInfo.names)
-                    + " (built in: \(DatasetInfo.names.joined(separator: ", ")))", at: datasetMark)
+        let node = r.value("dataset").flatMap { $0.isNull ? nil : $0 }
+        let call = node.flatMap { pluginCall($0, what: "dataset", d) }
+        let dataset = call?.name ?? "fashion_mnist"
+        var pairs = call?.paramsNode.pairs ?? []
+        var paramsMark = node?.mark ?? r.node.mark
+        // Keys written beside `dataset` join its params; one given twice is an error at the second.
+        func join(_ extra: [Node.Pair]) {
+            for pair in extra {
+                if pairs.contains(where: { $0.name == pair.name }) {
+                    d.error("'\(pair.name)' is given twice: in 'dataset' and here", at: pair.key.mark)
+                } else {
+                    pairs.append(pair)
+                }
+            }
         }
-        var synthetic: (channels: Int, size: Int, classes: Int, train: Int, test: Int)?
-        if let s = r.mapping("synthetic") {
-            synthetic = (
-                s.int("channels", default: 3, range: 1...64), s.int("size", default: 32, range: 4...512),
-                s.int("classes", default: 10, range: 2...100_000), s.int("train", default: 512, range: 1...),
-                s.int("test", default: 256, range: 1...)
-            )
-            s.finish()
+        if let path = r.node.pair("path"), r.has("path") {
+            join([path])
         }
+        if let synthetic = r.mapping("synthetic") {
+            if dataset == "synthetic" {
+                join(synthetic.node.pairs ?? [])
+                if call?.paramsNode.pairs?.isEmpty ?? true { paramsMark = synthetic.node.mark }
+            } else if let key = r.node.pair("synthetic")?.key {
+                d.warning("'synthetic' is ignored: the dataset is '\(dataset)', not 'synthetic'", at: key.mark)
+            }
+        }
+        let params = Node(.mapping(pairs), at: paramsMark)
         let batch = r.int("batch_size", default: 128, range: 1...65536)
         var spec = DataSpec(
-            dataset: dataset, datasetMark: datasetMark, path: r.optionalString("path"), batchSize: batch,
+            dataset: dataset, datasetMark: call?.nameMark ?? r.node.mark, datasetParams: params.paramValue,
+            datasetParamsNode: params, batchSize: batch,
             evalBatchSize: r.int("eval_batch_size", default: batch, range: 1...65536),
             trainSubset: r.optionalInt("train_subset", range: 1...), validation: r.int("validation", default: 0, range: 0...),
             padTo: r.optionalInt("pad_to", range: 1...4096), cropPadding: r.int("crop_padding", default: 0, range: 0...64),
-            flip: r.bool("flip", default: false), normalize: r.bool("normalize", default: true), synthetic: synthetic)
+            flip: r.bool("flip", default: false), normalize: r.bool("normalize", default: true))
         spec.testSubset = r.optionalInt("test_subset", range: 1...)
-        checkSizes(spec, r)
         r.finish()
         return spec
     }
 
     /// Reports a validation split, subset or batch the dataset's images cannot fill,
     /// so that `check` finds it rather than a run that has already made its directory.
-    /// The sizes are those of the standard files (or of `synthetic:`).
-    static func checkSizes(_ spec: DataSpec, _ r: MappingReader) {
-        guard let info = DatasetInfo.named(spec.dataset, synthetic: spec.synthetic) else { return }
-        let d = r.diagnostics
+    /// The sizes are those the dataset plugin states (the standard files' counts, or
+    /// `synthetic`'s `train`/`test`); a dataset that knows its counts only once loaded
+    /// (`image_folder`) is checked when it loads. `data` is the spec's `data:` mapping.
+    static func checkSizes(_ spec: DataSpec, _ facts: DatasetFacts, data: Node?, _ d: DiagnosticEngine) {
+        guard let trainCount = facts.trainCount else { return }
         let name = spec.dataset
-        let pool = info.trainCount - spec.validation
-        if pool < 1, let node = r.value("validation") {
+        let mark = data?.mark ?? spec.datasetMark
+        let pool = trainCount - spec.validation
+        if pool < 1, let node = data?["validation"] {
             d.error(
                 "a validation split of \(spec.validation) leaves no training image: \(name) has "
-                    + "\(info.trainCount)", at: node.mark)
+                    + "\(trainCount)", at: node.mark)
             return
         }
-        if let k = spec.trainSubset, k > pool, let node = r.value("train_subset") {
+        if let k = spec.trainSubset, k > pool, let node = data?["train_subset"] {
             let left = spec.validation > 0 ? " left after the validation split of \(spec.validation)" : ""
             d.error("train_subset \(k) is more than the \(pool) training images of \(name)\(left)", at: node.mark)
             return
         }
-        if let k = spec.testSubset, k > info.testCount, let node = r.value("test_subset") {
-            d.error("test_subset \(k) is more than the \(info.testCount) test images of \(name)", at: node.mark)
+        if let k = spec.testSubset, let testCount = facts.testCount, k > testCount, let node = data?["test_subset"] {
+            d.error("test_subset \(k) is more than the \(testCount) test images of \(name)", at: node.mark)
         }
         let images = spec.trainSubset ?? pool
         if images < spec.batchSize {
-            let node = r.value("train_subset") ?? r.value("batch_size") ?? r.node
+            let node = data?["train_subset"] ?? data?["batch_size"]
             d.error(
                 "\(images) training images make no full batch of \(spec.batchSize) "
-                    + "(a partial last batch is dropped, so no step would run)", at: node.mark)
+                    + "(a partial last batch is dropped, so no step would run)", at: node?.mark ?? mark)
         }
     }
 
