@@ -42,6 +42,7 @@ public enum BuiltInKernels {
         Sigmoid.self,
         Sort.self,
         UpsampleBilinear.self,
+        StepMemory.self,
     ]
 
     /// A registry of the built-in kernels.
