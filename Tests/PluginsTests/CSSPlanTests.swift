@@ -51,3 +51,21 @@ import Testing
         #expect(messages.contains { $0.contains("backbone") }, "\(messages)")
     }
 }
+
+/// `deploy: branch` deploys one branch's own vote: net_t's trunk and that branch only.
+@Suite struct CSSSingleBranchTests {
+    @Test func singleBranchDeploysTheTrunkAndOneBranch() throws {
+        let aggregate = try MethodPlanTests.compile(CSSPlanTests.spec)
+        let single = try MethodPlanTests.compile(
+            CSSPlanTests.spec.replacingOccurrences(of: "{name: css, branches: 3}", with: "{name: css, branches: 3, deploy: branch, deploy_branch: 1}")
+        )
+        let graph = single.graph
+        func count(_ prefix: String) -> Int {
+            graph.parameters.filter { graph[$0].name.hasPrefix(prefix) }.map { graph[$0].spec.shape.count }.reduce(0, +)
+        }
+        let (a, s) = (PlanReport(ExperimentPlans(aggregate)), PlanReport(ExperimentPlans(single)))
+        #expect(s.deployParameters == count("net_t.") - count("net_t.branch.0.") - count("net_t.branch.2."))
+        #expect(s.deployMACs < a.deployMACs)
+        #expect(single.heads.contains { $0.name == "slice_t" })
+    }
+}

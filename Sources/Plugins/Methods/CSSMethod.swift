@@ -8,7 +8,8 @@ import CanopySpecs
 /// n * C augmented classes. Losses `loss_t` and `loss_s` (`css_network`): each network's
 /// mean augmented-label CE plus its CE ratio times T^2 times the mean KL toward the other
 /// network's same-index branch. Nodes `aggregate_t`, `aggregate_s` (`augmented_aggregate`)
-/// and `dual` (`logit_average`) are the evaluation heads; `aggregate_t` is deployed.
+/// and `dual` (`logit_average`) are the evaluation heads; `aggregate_t` is deployed, or with
+/// `deploy: branch` the node `slice_t`, branch `deploy_branch`'s own vote.
 public struct CSSMethod: MethodPlugin {
     public struct Params: PluginParams {
         @Param("branches n per network (one mask corner each)", .between(2, 4))
@@ -21,6 +22,12 @@ public struct CSSMethod: MethodPlugin {
         public var detach = false
         @Param("the masked square's side is H / mask_divisor (official: 4)", .between(1, 64))
         public var maskDivisor = 4
+        @Param(
+            "deployed model: aggregate = net_t's n-branch aggregate (the official report); branch = net_t's branch deploy_branch alone, its slice z_i[c n + i]"
+        )
+        public var deploy = Deployed.aggregate
+        @Param("the branch deployed with deploy: branch", .atLeast(0))
+        public var deployBranch = 0
         public init() {}
     }
 
@@ -33,9 +40,18 @@ public struct CSSMethod: MethodPlugin {
     /// Branch i's mask corner.
     public static let corners: [SpatialMask.Corner] = [.topLeft, .bottomRight, .bottomLeft, .topRight]
 
+    /// What `canopy export` and `test.deploy.*` use.
+    public enum Deployed: String, ParamChoice {
+        case aggregate
+        case branch
+    }
+
     public let params: Params
 
     public init(params: Params) throws(ParamError) {
+        guard params.deployBranch < params.branches else {
+            throw ParamError(path: ["deploy_branch"], "deploy_branch \(params.deployBranch) is not one of the \(params.branches) branches")
+        }
         self.params = params
     }
 
@@ -71,6 +87,14 @@ public struct CSSMethod: MethodPlugin {
                 ("inputs", .map([("logits", .text("\(net).branch[*].logits"))])),
             ])
         }
+        // Branch k's own vote z_k[c n + k], the single-branch deployment.
+        func slice(_ net: String, _ k: Int) -> SpecSections {
+            .map([
+                ("name", .text("slice_\(net.dropFirst(4))")), ("module", .text(AugmentedAggregate.name)),
+                ("params", .map([("factor", .int(n)), ("first", .int(k))])),
+                ("inputs", .map([("logits", .text("\(net).branch[\(k):\(k + 1)].logits"))])),
+            ])
+        }
         return SpecSections.map([
             (
                 "model",
@@ -78,15 +102,16 @@ public struct CSSMethod: MethodPlugin {
                     ("networks", .map(Self.networks.map { ($0, .map([("branches", branches)])) })),
                     (
                         "nodes",
-                        .list([
-                            aggregate(t), aggregate(s),
-                            .map([
-                                ("name", .text("dual")), ("module", .text(LogitAverage.name)),
-                                ("inputs", .map([("a", .text("aggregate_t.logits")), ("b", .text("aggregate_s.logits"))])),
-                            ]),
-                        ])
+                        .list(
+                            [
+                                aggregate(t), aggregate(s),
+                                .map([
+                                    ("name", .text("dual")), ("module", .text(LogitAverage.name)),
+                                    ("inputs", .map([("a", .text("aggregate_t.logits")), ("b", .text("aggregate_s.logits"))])),
+                                ]),
+                            ] + (params.deploy == .branch ? [slice(t, params.deployBranch)] : []))
                     ),
-                    ("deploy", .text("aggregate_t.logits")),
+                    ("deploy", .text(params.deploy == .branch ? "slice_t.logits" : "aggregate_t.logits")),
                 ])
             ),
             ("losses", .list([lossEntry(t, s), lossEntry(s, t)])),
