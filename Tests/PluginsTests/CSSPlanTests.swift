@@ -40,6 +40,30 @@ import Testing
             experiment.heads.map(\.name).filter { ["aggregate_t", "aggregate_s", "dual"].contains($0) } == ["aggregate_t", "aggregate_s", "dual"])
     }
 
+    /// A branch transform needs one params entry per branch: an error at the transform's line.
+    @Test func transformParamsCountIsCheckedAtItsPosition() throws {
+        let text = """
+            schema: canopy/1
+            data: {dataset: cifar100, batch_size: 8}
+            model:
+              backbone: {name: resnet_cifar, depth: 8}
+              branches:
+                count: 3
+                from: stage2
+                transform: {kernel: spatial_mask, params: [{corner: top_left}, {corner: bottom_right}]}
+            losses:
+              - {name: ce, plugin: cross_entropy, inputs: {logits: "branch[*].logits", target: target}, foreach: branch}
+            optimizer: {name: sgd}
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("transform-\(UUID().uuidString).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let diagnostics = DiagnosticEngine()
+        #expect(SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics) == nil)
+        let error = try #require(diagnostics.diagnostics.first { $0.message.contains("params entries for 3 branches") })
+        #expect(error.mark.line == 8, "\(error.mark)")
+    }
+
     /// A misspelt network key in the spec is a positioned error, not a trap.
     @Test func unknownNetworkKeyIsAnError() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("css-\(UUID().uuidString).yaml").path
