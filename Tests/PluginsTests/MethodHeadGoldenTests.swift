@@ -22,7 +22,9 @@ import Testing
 /// `param.branch{k}.fc.*` but not its logits (MDE) ends the network at that map: the
 /// branch's head (global mean, fc) is built here under `branch.k.fc`, the map is the
 /// `branch[*].<tap>` the head's nodes read, and `branch{k}.*` in the file names the
-/// state_dict's `branch.k.*`.
+/// state_dict's `branch.k.*`. A method of several named networks (`model.networks`, CSS)
+/// gets the file's `<network>.branch{k}.*` as `<network>.branch[k].*`, with the branch
+/// count of its networks' `branches`.
 @Suite struct MethodHeadGoldenTests {
     static let cases = GoldenFiles.cases(in: "methods")
 
