@@ -22,7 +22,9 @@ import Testing
 /// `param.branch{k}.fc.*` but not its logits (MDE) ends the network at that map: the
 /// branch's head (global mean, fc) is built here under `branch.k.fc`, the map is the
 /// `branch[*].<tap>` the head's nodes read, and `branch{k}.*` in the file names the
-/// state_dict's `branch.k.*`.
+/// state_dict's `branch.k.*`. A method of several named networks (`model.networks`, CSS)
+/// gets the file's `<network>.branch{k}.*` as `<network>.branch[k].*`, with the branch
+/// count of its networks' `branches`.
 @Suite struct MethodHeadGoldenTests {
     static let cases = GoldenFiles.cases(in: "methods")
 
@@ -41,6 +43,8 @@ import Testing
         /// A choice param whose values the file spells otherwise: file value -> param value.
         case choice(String, [String: String])
         case fixed(ParamValue)
+        /// A fact the file's tensors carry (the class count): nothing to set.
+        case fact
         case rampWeight
     }
 
@@ -76,6 +80,10 @@ import Testing
             "lambda_cd": .param("lambda_cd"), "bn_eps": .fixed(.double(1e-5)), "bn_momentum": .fixed(.double(0.1)),
             "bn_training": .fixed(.bool(true)),
         ],
+        "css": [
+            "branches": .param("branches"), "classes": .fact, "temperature": .param("temperature"),
+            "teacher_eps": .fixed(.double(0)), "teacher_detached": .param("detach"), "ratio_detached": .param("detach"),
+        ],
         "t2b_variantA": [
             "branches": .param("branches"), "decorrelation": .fixed(.string("offdiag_cross_correlation")),
             "std_eps": .fixed(.double(1e-5)),
@@ -93,7 +101,8 @@ import Testing
         ],
     ]
 
-    /// Golden output name -> the values the head may produce, the first found is used (`[*]`:
+    /// Golden output name -> the values the head may produce, the first found is used (a value
+    /// name, else a graph value's name such as a loss intermediate `loss.loss_t.ce`; `[*]`:
     /// stacked over k, index first; another `*`: every graph value whose name matches, in graph order).
     static let namedOutputs: [String: [String]] = [
         "gate_weights": ["gate.weights", "ffm.weights"], "ensemble_logits": ["gate.logits", "ffm.logits", "ensemble.logits"],
@@ -101,6 +110,10 @@ import Testing
         "attention": ["attention.weights"], "peer_targets": ["attention.targets[*]"], "peer_mean_logits": ["attention.mean_logits"],
         "cross_correlation": ["loss.decorrelation.pair*.cross_correlation"],
         "pair_correlation": ["loss.decorrelation.pair*.correlation"],
+        "ce_t": ["loss.loss_t.ce"], "ce_s": ["loss.loss_s.ce"], "kd_t": ["loss.loss_t.kd"], "kd_s": ["loss.loss_s.kd"],
+        "ratio_t": ["loss.loss_t.ratio"], "ratio_s": ["loss.loss_s.ratio"],
+        "ce_t_branches": ["loss.loss_t.ce_branch*"], "ce_s_branches": ["loss.loss_s.ce_branch*"],
+        "prediction_t": ["aggregate_t.logits"], "prediction_s": ["aggregate_s.logits"], "prediction_dual": ["dual.logits"],
     ]
 
     @Test func casesExist() { #expect(!Self.cases.isEmpty) }
@@ -123,7 +136,14 @@ import Testing
         for (key, rule) in rules.sorted(by: { $0.key < $1.key }) {
             guard let value = attrs.take(key) else { continue }
             switch rule {
-            case let .param(name): params.append((name, value))
+            case let .param(name):
+                // Two attrs one param implements (CSS's detach): they must agree.
+                if let set = params.first(where: { $0.key == name }) {
+                    guard Self.same(set.value, value) else { throw GoldenError("\(file.label): \(key) = \(value) but \(name) = \(set.value)") }
+                } else {
+                    params.append((name, value))
+                }
+            case .fact: break
             case let .choice(name, spelled):
                 guard case let .string(v) = value, let mapped = spelled[v] else {
                     throw GoldenError("\(file.label): \(key) = \(value); \(method) knows \(spelled.keys.sorted())")
@@ -145,10 +165,11 @@ import Testing
         var head = SpecDecoder.decodeHead(expansion, diagnostics: diagnostics)
         if let kept = part?.losses { head.losses = head.losses.filter { kept.contains($0.name) } }
         // Branches: whole copies (`model.branches`) or a counted node named `branch`, as the compiler counts them.
-        let branchCount =
-            expansion["model"]?["branches"]?["count"]?.int
-            ?? head.nodes.first { $0.name == "branch" }?.count ?? 0
-        let branchPoint = expansion["model"]?["branches"]?["from"]?.string ?? "stage2"
+        // Named networks (`model.networks`) have their branches each; their values are `<network>.<name>`.
+        let networks = expansion["model"]?["networks"]?.pairs?.map(\.name) ?? []
+        let branches = expansion["model"]?["branches"] ?? networks.first.flatMap { expansion["model"]?["networks"]?[$0]?["branches"] }
+        let branchCount = branches?["count"]?.int ?? head.nodes.first { $0.name == "branch" }?.count ?? 0
+        let branchPoint = branches?["from"]?.string ?? "stage2"
         // The branch feature map the head's nodes read (`branch[*].<tap>`, not logits, feature or a parameter).
         let mapTap = head.nodes.flatMap(\.inputs).lazy.compactMap { input -> String? in
             let ref = input.ref.text
@@ -168,7 +189,7 @@ import Testing
                 values["target"] = b.input("target", TensorSpec(Shape(t.shape), .int32))
                 continue
             }
-            var specName = try Self.specName(short, branchCount: branchCount, branchPoint: branchPoint)
+            var specName = try Self.specName(short, branchCount: branchCount, branchPoint: branchPoint, networks: networks)
             if let mapTap, specName.hasPrefix("branch["), specName.hasSuffix("].fmap") { specName = String(specName.dropLast(4)) + mapTap }
             values[specName] = b.parameter(name, Shape(t.shape), .zeros)
             if short.hasSuffix("logits") { classes = t.shape[t.shape.count - 1] }
@@ -226,7 +247,7 @@ import Testing
                     list = b.graph.values.indices.filter { b.graph.values[$0].name.hasPrefix(head) && b.graph.values[$0].name.hasSuffix(tail) }
                         .map { ValueID($0) }
                 } else {
-                    list = values[valueName].map { [$0] } ?? []
+                    list = (values[valueName] ?? b.graph.value(named: valueName)).map { [$0] } ?? []
                 }
                 guard !list.isEmpty else { continue }
                 produced[goldenName] = list
@@ -297,7 +318,11 @@ import Testing
     /// The value name of a golden input: `branch0.logits` -> `branch[0].logits`, `net1.logits`
     /// -> `branch[1].logits`, `leader.logits` -> the last branch, `shared.feature` -> the
     /// branch-point tap, `logits` -> `trunk.logits`; `teacher.*` and `trunk.*` as they are.
-    static func specName(_ name: String, branchCount: Int, branchPoint: String) throws -> String {
+    /// Under a named network (`net_t.branch0.logits`) the rest is named so, prefixed.
+    static func specName(_ name: String, branchCount: Int, branchPoint: String, networks: [String] = []) throws -> String {
+        if let net = networks.first(where: { name.hasPrefix($0 + ".") }) {
+            return net + "." + (try specName(String(name.dropFirst(net.count + 1)), branchCount: branchCount, branchPoint: branchPoint))
+        }
         for prefix in ["branch", "net"] where name.hasPrefix(prefix) {
             let rest = name.dropFirst(prefix.count)
             let digits = rest.prefix { $0.isNumber }
