@@ -238,7 +238,8 @@ public struct ExperimentCompiler {
                 continue
             }
             let errors = b.errors.count
-            let branch = backbone.emitBranch(&b, from: fork, after: point, prefix: BranchName.parameters(k))
+            let branch = backbone.emitBranch(
+                &b, from: fork, after: point, prefix: BranchName.parameters(k), extraBlocks: k * branches.deepen)
             record(
                 branch, as: BranchName.values(k), expected: backbone.taps[cut...], failedBuild: b.errors.count > errors,
                 parameters: BranchName.parameters(k), values: &values, failed: &failed)

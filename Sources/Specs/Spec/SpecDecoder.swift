@@ -190,7 +190,8 @@ public enum SpecDecoder {
         if let b = r.mapping("branches") {
             let count = b.int("count", range: 1...64)
             let from = b.string("from").map { ValueRef($0, at: b.value("from")!.mark) }
-            if let count, let from { branches = BranchSpec(count: count, from: from, mark: b.node.mark) }
+            let deepen = b.int("deepen", default: 0, range: 0...200)
+            if let count, let from { branches = BranchSpec(count: count, from: from, deepen: deepen, mark: b.node.mark) }
             b.finish()
         }
         var ensemble: (kind: String, mark: SourceMark)?
