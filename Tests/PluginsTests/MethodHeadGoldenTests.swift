@@ -22,7 +22,7 @@ import Testing
 /// `param.branch{k}.fc.*` but not its logits (MDE) ends the network at that map: the
 /// branch's head (global mean, fc) is built here under `branch.k.fc`, the map is the
 /// `branch[*].<tap>` the head's nodes read, and `branch{k}.*` in the file names the
-/// state_dict's `branch.k.*`.
+/// state_dict's `branch.k.*` (any indexed module likewise: AHBF's `fusion{j}.*` is `fusion.j.*`).
 @Suite struct MethodHeadGoldenTests {
     static let cases = GoldenFiles.cases(in: "methods")
 
@@ -76,6 +76,12 @@ import Testing
             "lambda_cd": .param("lambda_cd"), "bn_eps": .fixed(.double(1e-5)), "bn_momentum": .fixed(.double(0.1)),
             "bn_training": .fixed(.bool(true)),
         ],
+        "ahbf": [
+            "branches": .param("branches"), "temperature": .param("temperature"), "teacher_eps": .param("teacher_eps"),
+            "teacher_detached": .fixed(.bool(false)), "lambda1": .param("lambda1"), "lambda2": .param("lambda2"),
+            "kd_scale": .param("kd_scale"), "ramp_weight": .rampWeight, "bn_eps": .fixed(.double(1e-5)),
+            "bn_momentum": .fixed(.double(0.1)), "bn_training": .fixed(.bool(true)),
+        ],
         "t2b_variantA": [
             "branches": .param("branches"), "decorrelation": .fixed(.string("offdiag_cross_correlation")),
             "std_eps": .fixed(.double(1e-5)),
@@ -98,6 +104,7 @@ import Testing
     static let namedOutputs: [String: [String]] = [
         "gate_weights": ["gate.weights", "ffm.weights"], "ensemble_logits": ["gate.logits", "ffm.logits", "ensemble.logits"],
         "logits": ["branch[*].logits"],
+        "ta_logits": ["fusion.*.logits"], "fusion_weights": ["fusion.*.weights"],
         "attention": ["attention.weights"], "peer_targets": ["attention.targets[*]"], "peer_mean_logits": ["attention.mean_logits"],
         "cross_correlation": ["loss.decorrelation.pair*.cross_correlation"],
         "pair_correlation": ["loss.decorrelation.pair*.correlation"],
@@ -312,11 +319,12 @@ import Testing
         throw GoldenError("no value name for golden input '\(name)'")
     }
 
-    /// The file's name of state_dict tensor `name` under `prefix`: as it is, or with branch
-    /// k's `branch.k.` written `branchk.` when only that spelling is in the file.
+    /// The file's name of state_dict tensor `name` under `prefix`: as it is, or with an
+    /// indexed module's `<module>.k.` (`branch.k.`, `fusion.k.`) written `<module>k.` when
+    /// only that spelling is in the file.
     static func fileName(_ prefix: String, _ name: String, _ golden: GoldenCase) -> String {
         let parts = name.split(separator: ".", maxSplits: 2)
-        guard !golden.has(prefix + name), parts.count == 3, parts[0] == "branch", Int(parts[1]) != nil else { return prefix + name }
+        guard !golden.has(prefix + name), parts.count == 3, Int(parts[1]) != nil else { return prefix + name }
         let alias = prefix + "branch\(parts[1]).\(parts[2])"
         return golden.has(alias) ? alias : prefix + name
     }
