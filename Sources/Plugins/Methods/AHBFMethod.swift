@@ -1,8 +1,8 @@
 import CanopyRuntime
 import CanopySpecs
 
-/// Method plugin `ahbf`: AHBF-OKD, online knowledge distillation with hierarchical
-/// branch fusion (Zou et al. 2022, docs/methods.md#ahbf). M branches after `from`, branch
+/// Method plugin `ahbf`: AHBF-OKD, online knowledge distillation by adaptive
+/// hierarchy-branch fusion (Gong et al. 2023, docs/methods.md#ahbf). M branches after `from`, branch
 /// i a copy of the later stages whose last stage has i·`aux` extra blocks
 /// (`model.branches.deepen`); an `ahbf_fusion` node `fusion` building the teacher
 /// assistants e_j = `fusion.logits[j]`, j = 1 .. M-1; losses `ce_branches[i]` = CE(z_i),
@@ -32,14 +32,14 @@ public struct AHBFMethod: MethodPlugin {
         public var lambda2 = 4.0
         @Param("kappa, the scale of every KL term (1 in the coherent first-upload code)", .atLeast(0))
         public var kdScale = 1.0
-        @Param("consistency-ramp length in epochs of the KL weights", .atLeast(0))
-        public var ramp = 80
+        @Param("consistency-ramp length in epochs of the KL weights (300, the whole run, in the first-upload code; 240 at HEAD)", .atLeast(0))
+        public var ramp = 300
         public init() {}
     }
 
     public static let name = "ahbf"
     public static let summary =
-        "AHBF-OKD (Zou et al. 2022): branches of growing depth, recursive fusion into teacher assistants, DKD and EKD distillation"
+        "AHBF-OKD (Gong et al. 2023): branches of growing depth, recursive fusion into teacher assistants, DKD and EKD distillation"
 
     public let params: Params
 

@@ -2,7 +2,7 @@ import CanopyRuntime
 import CanopySpecs
 
 /// Module plugin `ahbf_fusion`: AHBF-OKD's M-1 recursive fusion modules and teacher
-/// assistants (Zou et al. 2022, docs/methods.md#ahbf-architecture). Module A_j, j = 1 ..
+/// assistants (Gong et al. 2023, docs/methods.md#ahbf-architecture). Module A_j, j = 1 ..
 /// M-1, takes (X, Y, l_X, l_Y): U_j = BN2d(Conv1x1_{2C -> C}(concat_channels(X, Y))) with
 /// bias and no ReLU, s = GAP(U_j), a_j = softmax(ReLU(BN1d(s W^T + b))) [B, 2],
 /// e_j = a_j[:, 0] l_X + a_j[:, 1] l_Y. A_1 gets (F_0, F_1, z_0, z_1), A_j (j >= 2) gets
