@@ -23,6 +23,8 @@ public enum BuiltInPlugins {
         ClassifierDiversityLoss.self,
         MDEFeatureFusion.self,
         MDEMethod.self,
+        AHBFFusion.self,
+        AHBFMethod.self,
         T2BPermeation.self,
         T2BBranch.self,
         T2BTokenBranch.self,

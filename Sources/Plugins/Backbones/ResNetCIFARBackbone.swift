@@ -89,7 +89,9 @@ extension ResNetCIFARFamily {
         net.trunk(&b, input: input, until: until)
     }
 
-    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID] {
-        net.branch(&b, from: from, after: after, prefix: prefix)
+    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String, extraBlocks: Int) -> [String: ValueID] {
+        var deeper = net
+        deeper.blocks[deeper.stageCount - 1] += extraBlocks
+        return deeper.branch(&b, from: from, after: after, prefix: prefix)
     }
 }

@@ -267,7 +267,8 @@ public struct ExperimentCompiler {
                 branches.transform.map { t in
                     b.apply(t.kernel, name: BranchName.parameters(k) + "transform", params: t.params[k], inputs: [fork])[0]
                 } ?? fork
-            let branch = branched.emitBranch(&b, from: input, after: point, prefix: BranchName.parameters(k))
+            let branch = branched.emitBranch(
+                &b, from: input, after: point, prefix: BranchName.parameters(k), extraBlocks: k * branches.deepen)
             record(
                 branch, as: net + BranchName.values(k), expected: backbone.taps[cut...], failedBuild: b.errors.count > errors,
                 parameters: net + BranchName.parameters(k), values: &values, failed: &failed)

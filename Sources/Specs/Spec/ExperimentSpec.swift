@@ -119,10 +119,12 @@ public struct NetworkSpec: Sendable {
     public var mark: SourceMark
 }
 
-/// `model.branches:` K peer branches forking after a backbone tap, each a copy of the rest of the backbone.
+/// `model.branches:` K peer branches forking after a backbone tap, each a copy of the rest of the backbone;
+/// with `deepen: a`, branch k's last stage has k·a more blocks than the backbone's (branch 0 stays exact).
 public struct BranchSpec: Sendable {
     public var count: Int
     public var from: ValueRef
+    public var deepen: Int = 0
     public var mark: SourceMark
     /// `classes_factor: n`: each branch's fc predicts n times the dataset's classes (augmented labels).
     public var classesFactor = 1

@@ -229,10 +229,11 @@ public enum SpecDecoder {
             nodes: nodes, teacher: teacher)
     }
 
-    /// `branches: {count, from, classes_factor, transform: {kernel, params: [...]}}`.
+    /// `branches: {count, from, deepen, classes_factor, transform: {kernel, params: [...]}}`.
     static func decodeBranches(_ b: MappingReader) -> BranchSpec? {
         let count = b.int("count", range: 1...64)
         let from = b.string("from").map { ValueRef($0, at: b.value("from")!.mark) }
+        let deepen = b.int("deepen", default: 0, range: 0...200)
         let factor = b.int("classes_factor", default: 1, range: 1...1024)
         var transform: BranchTransform?
         if let t = b.mapping("transform") {
@@ -247,7 +248,8 @@ public enum SpecDecoder {
         }
         b.finish()
         guard let count, let from else { return nil }
-        return BranchSpec(count: count, from: from, mark: b.node.mark, classesFactor: factor, transform: transform)
+        return BranchSpec(
+            count: count, from: from, deepen: deepen, mark: b.node.mark, classesFactor: factor, transform: transform)
     }
 
     /// The `model.nodes` and `losses` of a mapping of spec sections (a method's
