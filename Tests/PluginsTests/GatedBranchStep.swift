@@ -5,8 +5,8 @@ import CanopyTestSupport
 import Foundation
 import Testing
 
-/// What the whole-step goldens of the ONE layout (`resnet8_one`, `resnet8_mde`: a CIFAR
-/// ResNet trunk, peer branches after stage 2, a gate node over them) share: the backbone
+/// What the whole-step goldens of the ONE layout (`resnet8_one`, `resnet8_mde`,
+/// `resnet8_ahbf`: a CIFAR ResNet trunk, peer branches after stage 2, a node over them) share: the backbone
 /// attrs, the first-step SGD attrs, and the check itself. The spec written with the
 /// method's `method:` mapping is compiled through the whole front end, loaded with the
 /// file's parameters and inputs, run for one training step with the file's loss weights,
@@ -55,13 +55,18 @@ struct GatedBranchStep {
     /// The spec's `method:` flow mapping, e.g. `{name: one, branches: 3}`.
     var method: String
     var branches: Int
-    /// The gate node's name: its `weights` and `logits` are `out.gate_weights`, `out.ensemble_logits`.
-    var gate: String
+    /// The node outputs the file stores: `out.<file>` = the named values, concatenated.
+    var nodeOutputs: [(file: String, values: [String])]
     /// The loss-term groups the file stores unweighted, `out.<group>`.
     var termGroups: [String]
     var optimizer: [(key: String, value: ParamValue)]
     var zeroGrads: Set<String>
     var rampWeight: Double
+
+    /// A gate node's outputs: its `weights` and `logits` are `out.gate_weights`, `out.ensemble_logits`.
+    static func gateOutputs(_ gate: String) -> [(file: String, values: [String])] {
+        [("gate_weights", ["\(gate).weights"]), ("ensemble_logits", ["\(gate).logits"])]
+    }
 
     /// Runs the step and expects every checked tensor within the file's tolerance.
     func check() throws {
@@ -94,9 +99,9 @@ struct GatedBranchStep {
             "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
 
         let branchLogits = (0..<branches).map { experiment.values["branch[\($0)].logits"]! }
-        let gateWeights = try #require(experiment.values["\(gate).weights"]), ensemble = try #require(experiment.values["\(gate).logits"])
+        let nodeValues = try nodeOutputs.map { output in try output.values.map { try #require(experiment.values[$0], "no value \($0)") } }
         let memory = ModelMemory(graph: graph)
-        let plan = PlanLowering.lower(memory, purpose: .train, outputs: experiment.losses.map(\.value) + branchLogits + [gateWeights, ensemble])
+        let plan = PlanLowering.lower(memory, purpose: .train, outputs: experiment.losses.map(\.value) + branchLogits + nodeValues.joined())
         for (name, tensor) in memory.namedTensors {
             try golden.load((golden.has("param.\(name)") ? "param." : "state.") + name, into: tensor)
         }
@@ -124,8 +129,9 @@ struct GatedBranchStep {
         errors.append(("out.loss", golden.relativeError("out.loss", [Float(zip(weights, terms).map(*).reduce(0, +))])))
         for name in termGroups { errors.append(("out.\(name)", golden.relativeError("out.\(name)", group(name)))) }
         errors.append(("out.branch_logits", golden.relativeError("out.branch_logits", try branchLogits.flatMap(out))))
-        errors.append(("out.gate_weights", golden.relativeError("out.gate_weights", try out(gateWeights))))
-        errors.append(("out.ensemble_logits", golden.relativeError("out.ensemble_logits", try out(ensemble))))
+        for (output, values) in zip(nodeOutputs, nodeValues) {
+            errors.append(("out.\(output.file)", golden.relativeError("out.\(output.file)", try values.flatMap(out))))
+        }
         for v in graph.parameters {
             let name = graph[v].name
             if zeroGrads.contains("grad.\(name)") { continue }

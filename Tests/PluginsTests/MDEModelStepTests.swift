@@ -57,7 +57,8 @@ import Testing
             golden: golden, label: file.label, backbone: backbone,
             method:
                 "{name: mde, branches: \(branches), from: stage2, features: stage3, temperature: \(temperature), cd: \(cd), lambda_cd: \(lambdaCD)}",
-            branches: branches, gate: "ffm", termGroups: ["ce_branches", "ce_ensemble", "kl_branches", "cd"], optimizer: optimizer,
+            branches: branches, nodeOutputs: GatedBranchStep.gateOutputs("ffm"), termGroups: ["ce_branches", "ce_ensemble", "kl_branches", "cd"],
+            optimizer: optimizer,
             zeroGrads: zeroGrads, rampWeight: rampWeight
         ).check()
     }

@@ -22,7 +22,10 @@ import Testing
 /// `param.branch{k}.fc.*` but not its logits (MDE) ends the network at that map: the
 /// branch's head (global mean, fc) is built here under `branch.k.fc`, the map is the
 /// `branch[*].<tap>` the head's nodes read, and `branch{k}.*` in the file names the
-/// state_dict's `branch.k.*`. A file input `in.prev.<name>` is what `<name>` was at the
+/// state_dict's `branch.k.*` (any indexed module likewise: AHBF's `fusion{j}.*` is
+/// `fusion.j.*`). A method of several named networks (`model.networks`, CSS) gets the
+/// file's `<network>.branch{k}.*` as `<network>.branch[k].*`, with the branch count of its
+/// networks' `branches`. A file input `in.prev.<name>` is what `<name>` was at the
 /// previous step (LightSKD's DSR memory): the plan runs once on the `prev` values, which
 /// fills the step state (`step_memory`), then on the current ones, which are checked; no
 /// gradient reaches the previous step, so `grad.prev.*` must be zero. A file input named
@@ -45,6 +48,8 @@ import Testing
         /// A choice param whose values the file spells otherwise: file value -> param value.
         case choice(String, [String: String])
         case fixed(ParamValue)
+        /// A fact the file's tensors carry (the class count): nothing to set.
+        case fact
         case rampWeight
     }
 
@@ -80,6 +85,16 @@ import Testing
             "lambda_cd": .param("lambda_cd"), "bn_eps": .fixed(.double(1e-5)), "bn_momentum": .fixed(.double(0.1)),
             "bn_training": .fixed(.bool(true)),
         ],
+        "ahbf": [
+            "branches": .param("branches"), "temperature": .param("temperature"), "teacher_eps": .param("teacher_eps"),
+            "teacher_detached": .fixed(.bool(false)), "lambda1": .param("lambda1"), "lambda2": .param("lambda2"),
+            "kd_scale": .param("kd_scale"), "ramp_weight": .rampWeight, "bn_eps": .fixed(.double(1e-5)),
+            "bn_momentum": .fixed(.double(0.1)), "bn_training": .fixed(.bool(true)),
+        ],
+        "css": [
+            "branches": .param("branches"), "classes": .fact, "temperature": .param("temperature"),
+            "teacher_eps": .fixed(.double(0)), "teacher_detached": .param("detach"), "ratio_detached": .param("detach"),
+        ],
         "lightskd": [
             "drg": .param("drg"), "dsr": .param("dsr"), "temperature": .param("temperature"), "alpha": .param("alpha"),
             "beta": .param("beta"), "teacher_detached": .fixed(.bool(true)), "teacher_eps": .fixed(.double(0)),
@@ -101,14 +116,20 @@ import Testing
         ],
     ]
 
-    /// Golden output name -> the values the head may produce, the first found is used (`[*]`:
+    /// Golden output name -> the values the head may produce, the first found is used (a value
+    /// name, else a graph value's name such as a loss intermediate `loss.loss_t.ce`; `[*]`:
     /// stacked over k, index first; another `*`: every graph value whose name matches, in graph order).
     static let namedOutputs: [String: [String]] = [
         "gate_weights": ["gate.weights", "ffm.weights"], "ensemble_logits": ["gate.logits", "ffm.logits", "ensemble.logits"],
         "logits": ["branch[*].logits"],
+        "ta_logits": ["fusion.*.logits"], "fusion_weights": ["fusion.*.weights"],
         "attention": ["attention.weights"], "peer_targets": ["attention.targets[*]"], "peer_mean_logits": ["attention.mean_logits"],
         "cross_correlation": ["loss.decorrelation.pair*.cross_correlation"],
         "pair_correlation": ["loss.decorrelation.pair*.correlation"],
+        "ce_t": ["loss.loss_t.ce"], "ce_s": ["loss.loss_s.ce"], "kd_t": ["loss.loss_t.kd"], "kd_s": ["loss.loss_s.kd"],
+        "ratio_t": ["loss.loss_t.ratio"], "ratio_s": ["loss.loss_s.ratio"],
+        "ce_t_branches": ["loss.loss_t.ce_branch*"], "ce_s_branches": ["loss.loss_s.ce_branch*"],
+        "prediction_t": ["aggregate_t.logits"], "prediction_s": ["aggregate_s.logits"], "prediction_dual": ["dual.logits"],
         "sorted_logits": ["sorted.values"],
     ]
 
@@ -132,7 +153,14 @@ import Testing
         for (key, rule) in rules.sorted(by: { $0.key < $1.key }) {
             guard let value = attrs.take(key) else { continue }
             switch rule {
-            case let .param(name): params.append((name, value))
+            case let .param(name):
+                // Two attrs one param implements (CSS's detach): they must agree.
+                if let set = params.first(where: { $0.key == name }) {
+                    guard Self.same(set.value, value) else { throw GoldenError("\(file.label): \(key) = \(value) but \(name) = \(set.value)") }
+                } else {
+                    params.append((name, value))
+                }
+            case .fact: break
             case let .choice(name, spelled):
                 guard case let .string(v) = value, let mapped = spelled[v] else {
                     throw GoldenError("\(file.label): \(key) = \(value); \(method) knows \(spelled.keys.sorted())")
@@ -154,10 +182,11 @@ import Testing
         var head = SpecDecoder.decodeHead(expansion, diagnostics: diagnostics)
         if let kept = part?.losses { head.losses = head.losses.filter { kept.contains($0.name) } }
         // Branches: whole copies (`model.branches`) or a counted node named `branch`, as the compiler counts them.
-        let branchCount =
-            expansion["model"]?["branches"]?["count"]?.int
-            ?? head.nodes.first { $0.name == "branch" }?.count ?? 0
-        let branchPoint = expansion["model"]?["branches"]?["from"]?.string ?? "stage2"
+        // Named networks (`model.networks`) have their branches each; their values are `<network>.<name>`.
+        let networks = expansion["model"]?["networks"]?.pairs?.map(\.name) ?? []
+        let branches = expansion["model"]?["branches"] ?? networks.first.flatMap { expansion["model"]?["networks"]?[$0]?["branches"] }
+        let branchCount = branches?["count"]?.int ?? head.nodes.first { $0.name == "branch" }?.count ?? 0
+        let branchPoint = branches?["from"]?.string ?? "stage2"
         // The branch feature map the head's nodes read (`branch[*].<tap>`, not logits, feature or a parameter).
         let mapTap = head.nodes.flatMap(\.inputs).lazy.compactMap { input -> String? in
             let ref = input.ref.text
@@ -185,7 +214,7 @@ import Testing
             }
             var specName =
                 head.nodes.contains { short.hasPrefix($0.name + ".") }
-                ? short : try Self.specName(short, branchCount: branchCount, branchPoint: branchPoint)
+                ? short : try Self.specName(short, branchCount: branchCount, branchPoint: branchPoint, networks: networks)
             if let mapTap, specName.hasPrefix("branch["), specName.hasSuffix("].fmap") { specName = String(specName.dropLast(4)) + mapTap }
             values[specName] = b.parameter(name, Shape(t.shape), .zeros)
             if short.hasSuffix("logits") { classes = t.shape[t.shape.count - 1] }
@@ -243,7 +272,7 @@ import Testing
                     list = b.graph.values.indices.filter { b.graph.values[$0].name.hasPrefix(head) && b.graph.values[$0].name.hasSuffix(tail) }
                         .map { ValueID($0) }
                 } else {
-                    list = values[valueName].map { [$0] } ?? []
+                    list = (values[valueName] ?? b.graph.value(named: valueName)).map { [$0] } ?? []
                 }
                 guard !list.isEmpty else { continue }
                 produced[goldenName] = list
@@ -290,11 +319,12 @@ import Testing
         let termValues = try losses.map { Double(try #require(plan.output($0.value)).toArray()[0]) }
         var errors: [(String, Double)] = []
         errors.append(("out.loss", golden.relativeError("out.loss", [Float(zip(weights, termValues).map(*).reduce(0, +))])))
-        let stateNames = Set(memory.namedTensors.map(\.name))
+        // The file's `out.` name of each state_dict tensor -> its name.
+        let stateNames = Dictionary(memory.namedTensors.map { (Self.fileName("out.", $0.name, golden), $0.name) }) { a, _ in a }
         for name in golden.file.names where name.hasPrefix("out.") && name != "out.loss" {
             let short = String(name.dropFirst(4))
-            if stateNames.contains(short) {
-                errors.append((name, golden.relativeError(name, try #require(memory.tensor(named: short)).toArray())))
+            if let state = stateNames[name] {
+                errors.append((name, golden.relativeError(name, try #require(memory.tensor(named: state)).toArray())))
             } else if let list = produced[short] {
                 try #require(!list.isEmpty, "\(file.label): the head produces no \(Self.namedOutputs[short]!)")
                 errors.append((name, golden.relativeError(name, try list.flatMap { try #require(plan.output($0)).toArray() })))
@@ -309,7 +339,10 @@ import Testing
             let name = b.graph[v].name
             let key = name.hasPrefix("in.") ? "grad.\(name.dropFirst(3))" : Self.fileName("grad.", name, golden)
             guard golden.has(key) else {
-                #expect(Self.zeroGrads(golden.attrs).contains(key), "\(file.label): no \(key) and not listed as identically zero")
+                let zero = Self.zeroGrads(golden.attrs)
+                #expect(
+                    zero.contains(key) || Self.indexedAlias("grad.", name).map(zero.contains) == true,
+                    "\(file.label): no \(key) and not listed as identically zero")
                 continue
             }
             errors.append((key, golden.relativeError(key, try #require(memory.gradient(v)).toArray())))
@@ -329,7 +362,11 @@ import Testing
     /// The value name of a golden input: `branch0.logits` -> `branch[0].logits`, `net1.logits`
     /// -> `branch[1].logits`, `leader.logits` -> the last branch, `shared.feature` -> the
     /// branch-point tap, `logits` -> `trunk.logits`; `teacher.*` and `trunk.*` as they are.
-    static func specName(_ name: String, branchCount: Int, branchPoint: String) throws -> String {
+    /// Under a named network (`net_t.branch0.logits`) the rest is named so, prefixed.
+    static func specName(_ name: String, branchCount: Int, branchPoint: String, networks: [String] = []) throws -> String {
+        if let net = networks.first(where: { name.hasPrefix($0 + ".") }) {
+            return net + "." + (try specName(String(name.dropFirst(net.count + 1)), branchCount: branchCount, branchPoint: branchPoint))
+        }
         for prefix in ["branch", "net"] where name.hasPrefix(prefix) {
             let rest = name.dropFirst(prefix.count)
             let digits = rest.prefix { $0.isNumber }
@@ -344,13 +381,19 @@ import Testing
         throw GoldenError("no value name for golden input '\(name)'")
     }
 
-    /// The file's name of state_dict tensor `name` under `prefix`: as it is, or with branch
-    /// k's `branch.k.` written `branchk.` when only that spelling is in the file.
+    /// The file's name of state_dict tensor `name` under `prefix`: as it is, or with an
+    /// indexed module's `<module>.k.` (`branch.k.`, `fusion.k.`) written `<module>k.` when
+    /// only that spelling is in the file.
     static func fileName(_ prefix: String, _ name: String, _ golden: GoldenCase) -> String {
-        let parts = name.split(separator: ".", maxSplits: 2)
-        guard !golden.has(prefix + name), parts.count == 3, parts[0] == "branch", Int(parts[1]) != nil else { return prefix + name }
-        let alias = prefix + "branch\(parts[1]).\(parts[2])"
+        guard !golden.has(prefix + name), let alias = indexedAlias(prefix, name) else { return prefix + name }
         return golden.has(alias) ? alias : prefix + name
+    }
+
+    /// `<module>.k.<rest>` under `prefix` spelled `<module>k.<rest>`; nil for other names.
+    static func indexedAlias(_ prefix: String, _ name: String) -> String? {
+        let parts = name.split(separator: ".", maxSplits: 2)
+        guard parts.count == 3, Int(parts[1]) != nil else { return nil }
+        return prefix + "\(parts[0])\(parts[1]).\(parts[2])"
     }
 
     /// A named term of `count` values (see the suite's doc comment).

@@ -33,6 +33,7 @@ import Testing
     @Test(arguments: [
         "{name: one, branches: 3}", "{name: okddip, branches: 3}", "{name: dml, branches: 2}", "{name: mde, branches: 3}",
         "{name: mde, branches: 4, cd: scale_free}",
+        "{name: ahbf, branches: 4, aux: 4}", "{name: ahbf, branches: 3, aux: 1}",
     ])
     func deployedModelIsThePlainBackbone(_ method: String) throws {
         let plain = PlanReport(ExperimentPlans(try Self.compile(Self.spec("{name: baseline}", depth: 20))))

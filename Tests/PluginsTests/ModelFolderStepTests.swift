@@ -10,8 +10,8 @@ import Testing
 /// from its stored moments and `step_before`. Logits, loss, every gradient, every
 /// parameter and both moments after the step are checked. Every attr is either used,
 /// checked against the one value the implementation supports, or prose (`doc`); an
-/// unknown attr fails. The ONE, T2B and MDE cases belong to the methods (ONEModelStepTests,
-/// ModelFolderT2BStepTests, MDEModelStepTests); the cases of methods not implemented yet are known issues
+/// unknown attr fails. The ONE, T2B, MDE and AHBF cases belong to the methods (ONEModelStepTests,
+/// ModelFolderT2BStepTests, MDEModelStepTests, AHBFModelStepTests); the cases of methods not implemented yet are known issues
 /// (`PendingGoldens`).
 @Suite struct ModelFolderStepTests {
     static let cases = GoldenFiles.cases(in: "models")
@@ -33,8 +33,8 @@ import Testing
     func step(_ file: GoldenFile, _ golden: GoldenCase, model: String, attrs: inout StrictAttrs) throws {
         let network: (inout GraphBuilder, ValueID) -> ValueID
         switch model {
-        case "resnet8_one", "resnet8_t2b", "resnet8_mde":
-            return  // ONE, T2B and MDE steps: tested with the methods.
+        case "resnet8_one", "resnet8_t2b", "resnet8_mde", "resnet8_css", "resnet8_ahbf":
+            return  // ONE, T2B, MDE, CSS and AHBF steps: tested with the methods.
         case "convnext":
             let net = try Self.convnext(&attrs)
             network = { b, x in net.build(&b, x)["logits"] ?? x }

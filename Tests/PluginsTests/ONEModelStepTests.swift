@@ -44,7 +44,8 @@ import Testing
         try GatedBranchStep(
             golden: golden, label: file.label, backbone: backbone,
             method: "{name: one, branches: \(branches), from: stage2, temperature: \(temperature), teacher_eps: \(teacherEps)}",
-            branches: branches, gate: "gate", termGroups: ["ce_branches", "ce_ensemble", "kl_branches"], optimizer: optimizer,
+            branches: branches, nodeOutputs: GatedBranchStep.gateOutputs("gate"), termGroups: ["ce_branches", "ce_ensemble", "kl_branches"],
+            optimizer: optimizer,
             zeroGrads: zeroGrads, rampWeight: rampWeight
         ).check()
     }

@@ -11,8 +11,7 @@ public enum PendingGoldens {
 
     /// Method (`methods/`) or model (`models/`) name -> the issue that implements it.
     public static let issues: [String: String] = [
-        "ahbf": methodsII, "css": methodsII,
-        "resnet8_ahbf": methodsII, "resnet8_css": methodsII, "resnet8_lightskd": methodsII,
+        "resnet8_lightskd": methodsII,
         "byot": methodsIII, "cs_kd": methodsIII, "dlb": methodsIII, "frskd": methodsIII, "label_smoothing": methodsIII,
         "ps_kd": methodsIII, "sla_sd": methodsIII, "tfkd_reg": methodsIII,
     ]

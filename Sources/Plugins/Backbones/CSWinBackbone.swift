@@ -132,7 +132,9 @@ public struct CSWinBackbone: BackbonePlugin {
         return taps
     }
 
-    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID] {
+    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String, extraBlocks: Int) -> [String: ValueID] {
+        var net = self.net
+        if !net.depths.isEmpty { net.depths[net.depths.count - 1] += extraBlocks }
         if after == "input" {
             guard net.checkConfiguration(&b), let stem = net.stem(&b, from, prefix: prefix) else { return [:] }
             let map = b.permute("\(prefix)stage1_conv_embed.map", stem, [0, 3, 1, 2])

@@ -97,7 +97,9 @@ public struct ConvNeXtBackbone: BackbonePlugin {
         return taps
     }
 
-    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID] {
+    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String, extraBlocks: Int) -> [String: ValueID] {
+        var net = self.net
+        if !net.depths.isEmpty { net.depths[net.depths.count - 1] += extraBlocks }
         if after == "input" {
             guard net.checkConfiguration(&b), let stem = net.stem(&b, from, prefix: prefix) else { return [:] }
             return net.rest(&b, from: 1, stem, prefix: prefix).merging(["stem": stem]) { a, _ in a }

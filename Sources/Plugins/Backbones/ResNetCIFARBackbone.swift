@@ -15,6 +15,10 @@ public struct ResNetCIFARBackbone: ResNetCIFARFamily {
             shownDefault: "from depth")
         public var blocksPerStage: Int? = nil
         @Param("planes of the three stages", type: "[int, int, int], each 1...\(maxWidth)") public var widths = [16, 32, 64]
+        @Param(
+            "blocks of each stage when they differ (CSS's small nets); depth must then be 2 (basic) or 3 (bottleneck) times their sum, plus 2",
+            type: "[int, int, int], each 1...\(maxBlocksPerStage)", shownDefault: "from depth")
+        public var stageBlocks: [Int] = []
         public init() {}
     }
 
@@ -34,10 +38,22 @@ public struct ResNetCIFARBackbone: ResNetCIFARFamily {
             throw ParamError(path: ["block"], "unknown block '\(params.block)' (basic or bottleneck)")
         }
         let divisor = block == .basic ? 6 : 9
-        if params.blocksPerStage == nil && (params.depth < divisor + 2 || (params.depth - 2) % divisor != 0) {
+        if !params.stageBlocks.isEmpty {
+            let layers = (block == .basic ? 2 : 3) * params.stageBlocks.reduce(0, +) + 2
+            if params.stageBlocks.count != 3 || params.stageBlocks.contains(where: { !(1...Self.maxBlocksPerStage).contains($0) }) {
+                throw ParamError(
+                    path: ["stage_blocks"], "expected three block counts between 1 and \(Self.maxBlocksPerStage), found \(params.stageBlocks)")
+            }
+            if params.depth != layers || params.blocksPerStage != nil {
+                throw ParamError(
+                    path: ["depth"],
+                    "stage_blocks \(params.stageBlocks) of \(params.block) blocks make depth \(layers), not \(params.depth) (and leave out blocks_per_stage)"
+                )
+            }
+        } else if params.blocksPerStage == nil && (params.depth < divisor + 2 || (params.depth - 2) % divisor != 0) {
             throw ParamError(path: ["depth"], "depth \(params.depth) is not \(divisor)n+2 for \(params.block) blocks")
         }
-        if params.blocksPerStage == nil && (params.depth - 2) / divisor > Self.maxBlocksPerStage {
+        if params.stageBlocks.isEmpty && params.blocksPerStage == nil && (params.depth - 2) / divisor > Self.maxBlocksPerStage {
             throw ParamError(
                 path: ["depth"],
                 "depth \(params.depth) is more than \(Self.maxBlocksPerStage) blocks per stage "
@@ -45,6 +61,7 @@ public struct ResNetCIFARBackbone: ResNetCIFARFamily {
         }
         try Self.checkWidths(params.widths, stages: 3)
         var net = ResNetCIFAR(depth: params.depth, block: block, classes: classes, blocksPerStage: params.blocksPerStage)
+        if !params.stageBlocks.isEmpty { net.blocks = params.stageBlocks }
         net.widths = params.widths
         self.net = net
     }
@@ -72,7 +89,9 @@ extension ResNetCIFARFamily {
         net.trunk(&b, input: input, until: until)
     }
 
-    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID] {
-        net.branch(&b, from: from, after: after, prefix: prefix)
+    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String, extraBlocks: Int) -> [String: ValueID] {
+        var deeper = net
+        deeper.blocks[deeper.stageCount - 1] += extraBlocks
+        return deeper.branch(&b, from: from, after: after, prefix: prefix)
     }
 }

@@ -14,6 +14,9 @@ public struct GraphBuilder {
     public var origin: Origin?
     /// Whether nodes created next always run in evaluation mode (a frozen teacher).
     public var evalMode = false
+    /// Prepended to the name of every value created next (a named network's `net_t.`), so
+    /// one backbone emits each of several networks under its own state_dict prefix.
+    public var namePrefix = ""
     private var poisoned: Set<ValueID> = []
 
     /// A builder whose kernels are built for plans on `threads` threads.
@@ -89,13 +92,13 @@ public struct GraphBuilder {
         let states = kernel.state.enumerated().map { j, spec in
             graph.states.append(
                 GraphState(
-                    name: "\(name).\(type.stateNames[j])", spec: spec,
+                    name: "\(namePrefix)\(name).\(type.stateNames[j])", spec: spec,
                     initial: .constant(kernel.stateFill[j])))
             return graph.states.count - 1
         }
         graph.nodes.append(
             GraphNode(
-                name: name, kernelName: kernelName, params: params, kernel: kernel, inputs: inputs,
+                name: namePrefix + name, kernelName: kernelName, params: params, kernel: kernel, inputs: inputs,
                 detached: detached, outputs: outputs, states: states, origin: origin, evalMode: evalMode))
         return outputs
     }
@@ -161,6 +164,8 @@ public struct GraphBuilder {
     }
 
     private mutating func addValue(_ v: GraphValue) -> ValueID {
+        var v = v
+        v.name = namePrefix + v.name
         graph.values.append(v)
         return ValueID(graph.values.count - 1)
     }

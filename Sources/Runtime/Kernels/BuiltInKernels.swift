@@ -42,6 +42,9 @@ public enum BuiltInKernels {
         Sigmoid.self,
         Sort.self,
         UpsampleBilinear.self,
+        Divide.self,
+        AugmentLabels.self,
+        SpatialMask.self,
         StepMemory.self,
     ]
 

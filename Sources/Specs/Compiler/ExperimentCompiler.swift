@@ -62,9 +62,28 @@ public struct ExperimentCompiler {
         let call = spec.model.backbone
         b.origin = at(call.nameMark)
         var branchCount = spec.model.branches?.count ?? 0
-        if let backbone = makeBackbone(call, sample: sample, classes: classes) {
+        if !spec.model.networks.isEmpty {
+            // Several whole networks: each its own backbone, values and parameters under `<name>.`.
+            for net in spec.model.networks {
+                b.origin = at(net.backbone.nameMark)
+                let prefix = net.name + "."
+                branchCount = max(branchCount, net.branches?.count ?? 0)
+                guard let backbone = makeBackbone(net.backbone, sample: sample, classes: classes),
+                    let branched = makeBackbone(net.backbone, sample: sample, classes: classes * (net.branches?.classesFactor ?? 1))
+                else {
+                    failed.add(prefixes: [prefix], parameters: prefix)
+                    continue
+                }
+                b.namePrefix = prefix
+                compileBackbone(
+                    backbone, branched, net.backbone, net.branches, &b, input: input, network: prefix, values: &values, failed: &failed)
+                b.namePrefix = ""
+            }
+        } else if let backbone = makeBackbone(call, sample: sample, classes: classes),
+            let branched = makeBackbone(call, sample: sample, classes: classes * (spec.model.branches?.classesFactor ?? 1))
+        {
             compileBackbone(
-                backbone, call, spec.model.branches, &b, input: input, values: &values,
+                backbone, branched, call, spec.model.branches, &b, input: input, values: &values,
                 failed: &failed)
         } else {
             failed.add(prefixes: ["trunk."] + (0..<branchCount).map(BranchName.values), parameters: "")
@@ -92,7 +111,9 @@ public struct ExperimentCompiler {
         }
 
         // Deployed model.
-        let deployRef = spec.model.deploy ?? ValueRef(branchCount > 0 ? BranchName.value(0, "logits") : "trunk.logits", at: call.nameMark)
+        let first = spec.model.networks.first.map { $0.name + "." } ?? ""
+        let deployRef =
+            spec.model.deploy ?? ValueRef(first + (branchCount > 0 ? BranchName.value(0, "logits") : "trunk.logits"), at: call.nameMark)
         let deploy = resolve(deployRef, in: values, failed: failed, &b, branchCount: branchCount)
         let deployPrefix = BranchName.index(in: deployRef.text).map(BranchName.parameters)
         if let deploy { values["deploy.logits"] = deploy }
@@ -202,16 +223,18 @@ public struct ExperimentCompiler {
     // MARK: Backbone, teacher and modules
 
     /// Emits the trunk of `backbone` (up to the branch point when the model has peer
-    /// branches) and each peer branch, as `trunk.<tap>` and `branch[k].<tap>` values.
+    /// branches) and each peer branch (of `branched`, the backbone made for the branches'
+    /// class count), as `<network>trunk.<tap>` and `<network>branch[k].<tap>` values; branch
+    /// k reads the fork through the branches' `transform` kernel with its k-th params.
     private func compileBackbone(
-        _ backbone: any BackbonePlugin, _ call: PluginCall, _ branches: BranchSpec?,
-        _ b: inout GraphBuilder, input: ValueID, values: inout [String: ValueID], failed: inout FailedParts
+        _ backbone: any BackbonePlugin, _ branched: any BackbonePlugin, _ call: PluginCall, _ branches: BranchSpec?,
+        _ b: inout GraphBuilder, input: ValueID, network net: String = "", values: inout [String: ValueID], failed: inout FailedParts
     ) {
         guard let branches else {
             let errors = b.errors.count
             let trunk = backbone.emitTrunk(&b, input: input, until: nil)
             record(
-                trunk, as: "trunk.", expected: backbone.taps, failedBuild: b.errors.count > errors, parameters: "",
+                trunk, as: net + "trunk.", expected: backbone.taps, failedBuild: b.errors.count > errors, parameters: net,
                 values: &values, failed: &failed)
             return
         }
@@ -221,8 +244,8 @@ public struct ExperimentCompiler {
                 "\(call.name) cannot fork after '\(branches.from.text)' (branch points: "
                     + backbone.branchPoints.joined(separator: ", ") + ")" + Suggestion.note(for: point, in: backbone.branchPoints),
                 at: branches.from.mark)
-            let parts = ["trunk."] + (0..<branches.count).map(BranchName.values)
-            failed.add(names: parts.flatMap { part in backbone.taps.map { part + $0 } }, parameters: "")
+            let parts = ([net + "trunk."] + (0..<branches.count).map { net + BranchName.values($0) })
+            failed.add(names: parts.flatMap { part in backbone.taps.map { part + $0 } }, parameters: net)
             return
         }
         // The taps up to the branch point are the trunk's, the rest each branch's.
@@ -231,23 +254,30 @@ public struct ExperimentCompiler {
         let trunk = backbone.emitTrunk(&b, input: input, until: point)
         let trunkFailed = b.errors.count > errors
         record(
-            trunk, as: "trunk.", expected: backbone.taps[..<cut], failedBuild: trunkFailed, parameters: "",
+            trunk, as: net + "trunk.", expected: backbone.taps[..<cut], failedBuild: trunkFailed, parameters: net,
             values: &values, failed: &failed)
         // Peers are copies of the rest of the backbone: their problems are the backbone's,
         // reported at its position like the trunk's.
-        let fork = point == "input" ? input : values["trunk.\(point)"]
+        let fork = point == "input" ? input : values[net + "trunk.\(point)"]
         for k in 0..<branches.count {
             guard let fork, !trunkFailed else {
                 // A trunk that failed before the branch point has no fork value: peers built
                 // on another value would only add misleading errors.
-                if trunkFailed { failed.add(names: backbone.taps[cut...].map { BranchName.value(k, $0) }, parameters: BranchName.parameters(k)) }
+                if trunkFailed {
+                    failed.add(names: backbone.taps[cut...].map { net + BranchName.value(k, $0) }, parameters: net + BranchName.parameters(k))
+                }
                 continue
             }
             let errors = b.errors.count
-            let branch = backbone.emitBranch(&b, from: fork, after: point, prefix: BranchName.parameters(k))
+            let input =
+                branches.transform.map { t in
+                    b.apply(t.kernel, name: BranchName.parameters(k) + "transform", params: t.params[k], inputs: [fork])[0]
+                } ?? fork
+            let branch = branched.emitBranch(
+                &b, from: input, after: point, prefix: BranchName.parameters(k), extraBlocks: k * branches.deepen)
             record(
-                branch, as: BranchName.values(k), expected: backbone.taps[cut...], failedBuild: b.errors.count > errors,
-                parameters: BranchName.parameters(k), values: &values, failed: &failed)
+                branch, as: net + BranchName.values(k), expected: backbone.taps[cut...], failedBuild: b.errors.count > errors,
+                parameters: net + BranchName.parameters(k), values: &values, failed: &failed)
         }
     }
 

@@ -31,12 +31,19 @@ public protocol BackbonePlugin: Sendable {
     /// network when nil), with its own parameter names; returns the taps emitted.
     func emitTrunk(_ b: inout GraphBuilder, input: ValueID, until: String?) -> [String: ValueID]
     /// Emits the part of the network after tap `after`, fed by `from`, with parameter
-    /// names under `prefix`; returns the taps emitted.
-    func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID]
+    /// names under `prefix`, its last stage `extraBlocks` blocks deeper than the
+    /// backbone's (AHBF's branches of growing depth; 0 for an exact copy); returns the
+    /// taps emitted.
+    func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String, extraBlocks: Int) -> [String: ValueID]
 }
 
 extension BackbonePlugin {
     public static var layerStyle: LayerStyle { .convolutional }
+
+    /// Emits an exact copy of the part of the network after tap `after`.
+    public func emitBranch(_ b: inout GraphBuilder, from: ValueID, after: String, prefix: String) -> [String: ValueID] {
+        emitBranch(&b, from: from, after: after, prefix: prefix, extraBlocks: 0)
+    }
 
     /// Decodes `value` strictly and builds the backbone.
     public static func make(_ value: ParamValue, input: Shape, classes: Int) throws(ParamErrors) -> Self {

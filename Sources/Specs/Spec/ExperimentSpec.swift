@@ -77,8 +77,12 @@ public struct DataSpec: Sendable {
 /// `model:` the backbone, where peer branches fork and what they are, the ensemble
 /// and which output is the deployed model.
 public struct ModelSpec: Sendable {
+    /// The backbone (with `networks`: the first network's, for positions and reports).
     public var backbone: PluginCall
     public var branches: BranchSpec?
+    /// `model.networks:` several whole networks, each its own backbone and branches (CSS's
+    /// two); empty for the usual single network.
+    public var networks: [NetworkSpec] = []
     /// `ensemble: mean` adds `ensemble.logits`, the mean of the branch logits.
     public var ensemble: (kind: String, mark: SourceMark)?
     /// The logits the deployed model outputs (`trunk.logits` or `branch[0].logits`, ...).
@@ -111,10 +115,33 @@ public struct TeacherSpec: Sendable {
     public var mark: SourceMark
 }
 
-/// `model.branches:` K peer branches forking after a backbone tap, each a copy of the rest of the backbone.
+/// One entry of `model.networks`: a whole network under the name `name`; its values are
+/// `<name>.trunk.<tap>` and `<name>.branch[k].<tap>`, its parameters `<name>.<state_dict name>`.
+public struct NetworkSpec: Sendable {
+    public var name: String
+    public var backbone: PluginCall
+    public var branches: BranchSpec?
+    public var mark: SourceMark
+}
+
+/// `model.branches:` K peer branches forking after a backbone tap, each a copy of the rest of the backbone;
+/// with `deepen: a`, branch k's last stage has k·a more blocks than the backbone's (branch 0 stays exact).
 public struct BranchSpec: Sendable {
     public var count: Int
     public var from: ValueRef
+    public var deepen: Int = 0
+    public var mark: SourceMark
+    /// `classes_factor: n`: each branch's fc predicts n times the dataset's classes (augmented labels).
+    public var classesFactor = 1
+    /// `transform:` a kernel applied to the fork before branch k, with the k-th of `params`.
+    public var transform: BranchTransform?
+}
+
+/// `model.branches.transform`: branch k reads `kernel(fork)` with the k-th params entry
+/// (CSS: `spatial_mask` with one corner per branch).
+public struct BranchTransform: Sendable {
+    public var kernel: String
+    public var params: [ParamValue]
     public var mark: SourceMark
 }
 

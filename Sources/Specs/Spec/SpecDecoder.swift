@@ -186,15 +186,25 @@ public enum SpecDecoder {
 
     static func decodeModel(_ r: MappingReader) -> ModelSpec? {
         let d = r.diagnostics
-        let backbone = r.value("backbone").flatMap { pluginCall($0, what: "backbone", d) }
-        if r.value("backbone") == nil { d.error("missing required key 'backbone'", at: r.node.mark) }
-        var branches: BranchSpec?
-        if let b = r.mapping("branches") {
-            let count = b.int("count", range: 1...64)
-            let from = b.string("from").map { ValueRef($0, at: b.value("from")!.mark) }
-            if let count, let from { branches = BranchSpec(count: count, from: from, mark: b.node.mark) }
-            b.finish()
+        var networks: [NetworkSpec] = []
+        if let n = r.mapping("networks") {
+            for pair in n.node.pairs ?? [] {
+                let net = MappingReader(pair.value, d)
+                let backbone = net.value("backbone").flatMap { pluginCall($0, what: "backbone", d) }
+                if net.value("backbone") == nil { d.error("missing required key 'backbone' (network '\(pair.name)')", at: pair.value.mark) }
+                let branches = net.mapping("branches").flatMap(decodeBranches)
+                net.finish()
+                if let backbone { networks.append(NetworkSpec(name: pair.name, backbone: backbone, branches: branches, mark: pair.value.mark)) }
+            }
+            if n.node.pairs?.isEmpty ?? true { d.error("model.networks needs at least one network", at: n.node.mark) }
         }
+        let backbone = networks.first?.backbone ?? r.value("backbone").flatMap { pluginCall($0, what: "backbone", d) }
+        if r.value("backbone") == nil && r.value("networks") == nil { d.error("missing required key 'backbone'", at: r.node.mark) }
+        if r.value("backbone") != nil, let n = r.value("networks") {
+            d.error("model.networks gives every network its own backbone: remove model.backbone", at: n.mark)
+        }
+        let branches = r.mapping("branches").flatMap(decodeBranches)
+        if branches != nil, let n = r.value("networks") { d.error("with model.networks, give branches per network", at: n.mark) }
         var ensemble: (kind: String, mark: SourceMark)?
         if let kind = r.choice("ensemble", from: ["mean"], required: false) { ensemble = (kind, r.value("ensemble")!.mark) }
         let deploy = r.optionalString("deploy").map { ValueRef($0, at: r.value("deploy")!.mark) }
@@ -217,8 +227,31 @@ public enum SpecDecoder {
         r.finish()
         guard let backbone else { return nil }
         return ModelSpec(
-            backbone: backbone, branches: branches, ensemble: ensemble, deploy: deploy, freeze: freeze,
+            backbone: backbone, branches: branches, networks: networks, ensemble: ensemble, deploy: deploy, freeze: freeze,
             nodes: nodes, teacher: teacher)
+    }
+
+    /// `branches: {count, from, deepen, classes_factor, transform: {kernel, params: [...]}}`.
+    static func decodeBranches(_ b: MappingReader) -> BranchSpec? {
+        let count = b.int("count", range: 1...64)
+        let from = b.string("from").map { ValueRef($0, at: b.value("from")!.mark) }
+        let deepen = b.int("deepen", default: 0, range: 0...200)
+        let factor = b.int("classes_factor", default: 1, range: 1...1024)
+        var transform: BranchTransform?
+        if let t = b.mapping("transform") {
+            let kernel = t.string("kernel")
+            let params = (t.sequence("params") ?? []).map(\.paramValue)
+            if kernel != nil, let count, params.count != count {
+                b.diagnostics.error("transform gives \(params.count) params entries for \(count) branches (one each)", at: t.node.mark)
+            } else if let kernel {
+                transform = BranchTransform(kernel: kernel, params: params, mark: t.node.mark)
+            }
+            t.finish()
+        }
+        b.finish()
+        guard let count, let from else { return nil }
+        return BranchSpec(
+            count: count, from: from, deepen: deepen, mark: b.node.mark, classesFactor: factor, transform: transform)
     }
 
     /// The `model.nodes` and `losses` of a mapping of spec sections (a method's
