@@ -138,22 +138,6 @@ struct GatedBranchStep {
             errors.append(("grad.\(name)", golden.relativeError("grad.\(name)", try #require(memory.gradient(v)).toArray())))
         }
 
-        let sgd = try SGD.make(.object(optimizer))
-        let momentum = UnsafeMutablePointer<Float>.allocate(capacity: memory.trainableCount)
-        defer { momentum.deallocate() }
-        momentum.initialize(repeating: 0, count: memory.trainableCount)
-        var state = OptimizerState(buffers: sgd.stateNames.map { _ in momentum })
-        sgd.step(
-            FlatParameters(
-                values: memory.parameters.base.assumingMemoryBound(to: Float.self),
-                grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: memory.trainableCount),
-            state: &state, lr: sgd.learningRate)
-        for (name, tensor) in memory.namedTensors { errors.append(("out.\(name)", golden.relativeError("out.\(name)", tensor.toArray()))) }
-        for (name, error) in errors {
-            #expect(error <= golden.tolerance, "\(file.label) \(name): relative error \(error) > \(golden.tolerance)")
-        }
-        #expect(golden.unused.isEmpty, "\(file.label): tensors not checked: \(golden.unused)")
-        let worst = errors.max { $0.1 < $1.1 } ?? ("", 0)
-        print("\(method) step golden \(label): max relative L2 error \(worst.1) (\(worst.0))")
+        try golden.checkSGDUpdate(memory, sgd: optimizer, errors: errors, label: "\(method) step golden \(label)")
     }
 }

@@ -152,25 +152,7 @@ import Testing
             errors.append(("grad.\(name)", golden.relativeError("grad.\(name)", try #require(memory.gradient(v)).toArray())))
         }
         try #require(optimizer.first { $0.key == "name" }?.value == .string("sgd"))
-        let sgd = try SGD.make(.object(optimizer.filter { $0.key != "name" }))
-        let count = memory.trainableCount
-        let buffers = sgd.stateNames.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1)) }
-        defer { buffers.forEach { $0.deallocate() } }
-        for buffer in buffers { buffer.initialize(repeating: 0, count: count) }
-        var state = OptimizerState(buffers: buffers)
-        sgd.step(
-            FlatParameters(
-                values: memory.parameters.base.assumingMemoryBound(to: Float.self),
-                grads: memory.gradients.base.assumingMemoryBound(to: Float.self), count: count),
-            state: &state, lr: sgd.learningRate)
-        for (name, tensor) in memory.namedTensors {
-            errors.append(("out.\(name)", golden.relativeError("out.\(name)", tensor.toArray())))
-        }
-        for (name, error) in errors {
-            #expect(error <= golden.tolerance, "\(file.label) \(name): relative error \(error) > \(golden.tolerance)")
-        }
-        #expect(golden.unused.isEmpty, "\(file.label): tensors not checked: \(golden.unused)")
-        let worst = errors.max { $0.1 < $1.1 }!
-        print("t2b step golden \(file.label): max relative L2 error \(worst.1) (\(worst.0))")
+        try golden.checkSGDUpdate(
+            memory, sgd: optimizer.filter { $0.key != "name" }, errors: errors, label: "t2b step golden \(file.label)")
     }
 }
