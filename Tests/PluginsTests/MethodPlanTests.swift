@@ -5,8 +5,9 @@ import CanopyTestSupport
 import Foundation
 import Testing
 
-/// Method expansions as whole experiments: the deployed model of ONE and OKDDip is the
-/// plain backbone, and a short ONE training on a tiny synthetic task learns.
+/// Method expansions as whole experiments: the deployed model of every peer method (and
+/// LightSKD's, without its adapter) is the plain backbone, and a short ONE training on a
+/// tiny synthetic task learns.
 @Suite struct MethodPlanTests {
     /// Compiles a spec given as text through the whole front end (method expansion included).
     static func compile(_ text: String) throws -> CompiledExperiment {
@@ -34,6 +35,7 @@ import Testing
         "{name: one, branches: 3}", "{name: okddip, branches: 3}", "{name: dml, branches: 2}", "{name: mde, branches: 3}",
         "{name: mde, branches: 4, cd: scale_free}",
         "{name: ahbf, branches: 4, aux: 4}", "{name: ahbf, branches: 3, aux: 1}",
+        "{name: lightskd}", "{name: lightskd, dsr: false}",
     ])
     func deployedModelIsThePlainBackbone(_ method: String) throws {
         let plain = PlanReport(ExperimentPlans(try Self.compile(Self.spec("{name: baseline}", depth: 20))))
