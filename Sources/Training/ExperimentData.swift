@@ -26,7 +26,7 @@ public struct ExperimentData {
         let plain = augment.deterministic
         train = try BatchLoader(
             dataset: loaded.train, indices: loaded.trainIndices,
-            batch: BatchConfig(batchSize: d.batchSize, shuffle: true, dropLast: d.dropLast, prefetch: true),
+            batch: BatchConfig(batchSize: d.batchSize, shuffle: true, dropLast: d.dropLast, prefetch: true, completeLast: true),
             augmentation: augment, seed: spec.seed)
         guard train.stepsPerEpoch > 0 else {
             throw TrainingError("\(loaded.trainIndices.count) training images make no full batch of \(d.batchSize)")

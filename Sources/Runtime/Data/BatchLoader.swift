@@ -77,7 +77,9 @@ public struct BatchLoader: Sendable {
     }
 
     /// The number of valid rows (images) in batch `step` of an epoch.
-    public func rows(step: Int) -> Int { max(0, min(batch.batchSize, indices.count - step * batch.batchSize)) }
+    public func rows(step: Int) -> Int {
+        batch.completeLast && step < stepsPerEpoch ? batch.batchSize : max(0, min(batch.batchSize, indices.count - step * batch.batchSize))
+    }
 
     /// The order in which epoch `epoch` visits the images: `indices` shuffled by
     /// (seed, epoch), or as given without `shuffle`.
@@ -91,7 +93,8 @@ public struct BatchLoader: Sendable {
     }
 
     /// Writes batch `step` of `order`'s epoch into `x` and `target` and returns its number
-    /// of valid rows; padding rows (a partial last batch) get x = 0 and target = 0. The
+    /// of valid rows; padding rows (a partial last batch) get x = 0 and target = 0, or with
+    /// `completeLast` the epoch's first images (every row valid). The
     /// tensors must have `inputSpec` and `targetSpec`. Allocates nothing.
     @discardableResult
     public func fill(step: Int, of order: EpochOrder, x: Tensor, target: Tensor) -> Int {
@@ -104,7 +107,7 @@ public struct BatchLoader: Sendable {
         dataset.images.withUnsafeBufferPointer { pixels in
             table.withUnsafeBufferPointer { table in
                 for r in 0..<rows {
-                    let index = order.indices[step * b + r]
+                    let index = order.indices[(step * b + r) % indices.count]
                     write(
                         index, epoch: order.epoch, pixels: pixels.baseAddress!, table: table.baseAddress!,
                         to: x.f + r * outSize)
