@@ -45,6 +45,23 @@ import Testing
         #expect(report.parameters > plain.parameters)
     }
 
+    /// Step state pairs each batch with the previous one row by row: a `step_memory` node
+    /// (LightSKD's DSR) with `drop_last: false` is an error at that line.
+    @Test func stepStateWithoutDropLastIsAnErrorAtItsLine() throws {
+        let text = Self.spec("{name: lightskd}", data: "\n  dataset: cifar100\n  batch_size: 8\n  drop_last: false")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("droplast-\(UUID().uuidString).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let diagnostics = DiagnosticEngine()
+        #expect(SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics) == nil)
+        let error = try #require(diagnostics.diagnostics.first { $0.message.contains("needs drop_last: true") })
+        #expect(error.mark.line == 6, "\(error.mark): \(text)")
+        #expect(diagnostics.diagnostics.count == 1, "\(diagnostics.diagnostics.map(\.message))")
+        #expect(
+            try Self.compile(Self.spec("{name: lightskd, dsr: false}", data: "{dataset: cifar100, batch_size: 8, drop_last: false}")).spec.data
+                .dropLast == false)
+    }
+
     @Test func methodsAskForTopOneAndFive() throws {
         let experiment = try Self.compile(Self.spec("{name: one}"))
         #expect(experiment.metrics.flatMap(\.resultNames) == ["top1", "top5", "nonfinite"])
