@@ -53,6 +53,8 @@ public struct DataSpec: Sendable {
     /// Random-crop padding in pixels (0: no random crop).
     public var cropPadding: Int
     public var flip: Bool
+    /// torchvision's RandomResizedCrop to the image's size, in place of the padded crop.
+    public var randomResizedCrop = false
     /// Skip the last training batch of an epoch when it would be partial (default true);
     /// a plan with step state (`step_memory`) needs it.
     public var dropLast: Bool = true

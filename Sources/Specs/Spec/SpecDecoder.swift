@@ -145,6 +145,10 @@ public enum SpecDecoder {
             padTo: r.optionalInt("pad_to", range: 1...4096), cropPadding: r.int("crop_padding", default: 0, range: 0...64),
             flip: r.bool("flip", default: false), normalize: r.bool("normalize", default: true))
         spec.testSubset = r.optionalInt("test_subset", range: 1...)
+        spec.randomResizedCrop = r.bool("random_resized_crop", default: false)
+        if spec.randomResizedCrop, spec.cropPadding > 0, let node = r.value("random_resized_crop") {
+            d.error("random_resized_crop replaces the padded random crop: remove crop_padding", at: node.mark)
+        }
         spec.dropLast = r.bool("drop_last", default: true)
         spec.dropLastMark = r.value("drop_last")?.mark
         r.finish()
