@@ -22,11 +22,13 @@ public struct ExperimentData {
         let pair = try plugin.load(DatasetContext(seed: spec.seed, threads: spec.train.threads))
         if let problem = plugin.facts.mismatch(pair) { throw TrainingError("dataset '\(d.dataset)': \(problem)") }
         loaded = try LoadedData(pair, validation: d.validation, trainSubset: d.trainSubset, splitSeed: spec.seed)
-        let augment = AugmentationConfig(padTo: d.padTo, randomCrop: d.cropPadding, horizontalFlip: d.flip, normalize: d.normalize)
+        let augment = AugmentationConfig(
+            padTo: d.padTo, randomCrop: d.cropPadding, randomResizedCrop: d.randomResizedCrop, horizontalFlip: d.flip,
+            normalize: d.normalize)
         let plain = augment.deterministic
         train = try BatchLoader(
             dataset: loaded.train, indices: loaded.trainIndices,
-            batch: BatchConfig(batchSize: d.batchSize, shuffle: true, dropLast: true, prefetch: true),
+            batch: BatchConfig(batchSize: d.batchSize, shuffle: true, dropLast: d.dropLast, prefetch: true, completeLast: true),
             augmentation: augment, seed: spec.seed)
         guard train.stepsPerEpoch > 0 else {
             throw TrainingError("\(loaded.trainIndices.count) training images make no full batch of \(d.batchSize)")

@@ -112,6 +112,11 @@ public final class Trainer {
             let epochStart = Date()
             for step in firstStep..<steps {
                 guard batches.next(into: x, target: target) != nil else { break }
+                if step <= 1 {
+                    for loss in experiment.losses where loss.skipFirstStep {
+                        train.setLossWeight(slot: loss.slot, Float(loss.weight(epoch: epoch, step: step)))
+                    }
+                }
                 if let seed = dropPathSeed {
                     seed.i[0] = Int32(truncatingIfNeeded: spec.seed)
                     seed.i[1] = Int32(truncatingIfNeeded: optimizerMemory.state.steps)
@@ -124,7 +129,7 @@ public final class Trainer {
                             "loss term '\(loss.name)' became \(value) at epoch \(epoch + 1), step \(step + 1); "
                                 + "training stopped, " + keptCheckpoint)
                     }
-                    sums.add(i, Double(value))
+                    sums.add(i, loss.skipFirstStep && step == 0 ? 0 : Double(value))
                 }
                 sums.steps += 1
                 experiment.optimizer.step(flat, state: &optimizerMemory.state, lr: learningRate(epoch: epoch, step: step, steps: steps))

@@ -70,6 +70,16 @@ import Testing
         }
     }
 
+    /// The augmentation keys reach the training loader's config; the two random crops exclude each other.
+    @Test func randomResizedCropReplacesThePaddedCrop() throws {
+        let c = try #require(check(Self.spec(data: "{dataset: cifar10, batch_size: 8, random_resized_crop: true, flip: true}")).compiled)
+        #expect(c.spec.data.randomResizedCrop && c.spec.data.flip && c.spec.data.cropPadding == 0)
+        #expect(
+            check(Self.spec(data: "{dataset: cifar10, batch_size: 8, crop_padding: 4, random_resized_crop: true}")).messages == [
+                "t.yaml:2:79: error: random_resized_crop replaces the padded random crop: remove crop_padding"
+            ])
+    }
+
     @Test func datasetParamErrorsPointAtTheParam() {
         // Required keys: at the dataset mapping (and nothing about the placeholders of the missing ones).
         #expect(

@@ -22,9 +22,14 @@ import Testing
 /// `param.branch{k}.fc.*` but not its logits (MDE) ends the network at that map: the
 /// branch's head (global mean, fc) is built here under `branch.k.fc`, the map is the
 /// `branch[*].<tap>` the head's nodes read, and `branch{k}.*` in the file names the
-/// state_dict's `branch.k.*` (any indexed module likewise: AHBF's `fusion{j}.*` is `fusion.j.*`). A method of several named networks (`model.networks`, CSS)
-/// gets the file's `<network>.branch{k}.*` as `<network>.branch[k].*`, with the branch
-/// count of its networks' `branches`.
+/// state_dict's `branch.k.*` (any indexed module likewise: AHBF's `fusion{j}.*` is
+/// `fusion.j.*`). A method of several named networks (`model.networks`, CSS) gets the
+/// file's `<network>.branch{k}.*` as `<network>.branch[k].*`, with the branch count of its
+/// networks' `branches`. A file input `in.prev.<name>` is what `<name>` was at the
+/// previous step (LightSKD's DSR memory): the plan runs once on the `prev` values, which
+/// fills the step state (`step_memory`), then on the current ones, which are checked; no
+/// gradient reaches the previous step, so `grad.prev.*` must be zero. A file input named
+/// after a head node's output (`adapter.logits`) is that output: the node is the network.
 @Suite struct MethodHeadGoldenTests {
     static let cases = GoldenFiles.cases(in: "methods")
 
@@ -90,6 +95,10 @@ import Testing
             "branches": .param("branches"), "classes": .fact, "temperature": .param("temperature"),
             "teacher_eps": .fixed(.double(0)), "teacher_detached": .param("detach"), "ratio_detached": .param("detach"),
         ],
+        "lightskd": [
+            "drg": .param("drg"), "dsr": .param("dsr"), "temperature": .param("temperature"), "alpha": .param("alpha"),
+            "beta": .param("beta"), "teacher_detached": .fixed(.bool(true)), "teacher_eps": .fixed(.double(0)),
+        ],
         "t2b_variantA": [
             "branches": .param("branches"), "decorrelation": .fixed(.string("offdiag_cross_correlation")),
             "std_eps": .fixed(.double(1e-5)),
@@ -121,6 +130,7 @@ import Testing
         "ratio_t": ["loss.loss_t.ratio"], "ratio_s": ["loss.loss_s.ratio"],
         "ce_t_branches": ["loss.loss_t.ce_branch*"], "ce_s_branches": ["loss.loss_s.ce_branch*"],
         "prediction_t": ["aggregate_t.logits"], "prediction_s": ["aggregate_s.logits"], "prediction_dual": ["dual.logits"],
+        "sorted_logits": ["sorted.values"],
     ]
 
     @Test func casesExist() { #expect(!Self.cases.isEmpty) }
@@ -189,6 +199,8 @@ import Testing
         var b = GraphBuilder(kernels: plugins.kernels)
         var values: [String: ValueID] = [:]
         var classes = 0
+        // Inputs of the previous step: file name of the current input -> file name of its previous value.
+        var previous: [String: String] = [:]
         for name in golden.file.names where name.hasPrefix("in.") {
             let t = try #require(golden.file[name])
             let short = String(name.dropFirst(3))
@@ -196,7 +208,13 @@ import Testing
                 values["target"] = b.input("target", TensorSpec(Shape(t.shape), .int32))
                 continue
             }
-            var specName = try Self.specName(short, branchCount: branchCount, branchPoint: branchPoint, networks: networks)
+            if short.hasPrefix("prev.") {
+                previous["in." + short.dropFirst(5)] = name
+                continue
+            }
+            var specName =
+                head.nodes.contains { short.hasPrefix($0.name + ".") }
+                ? short : try Self.specName(short, branchCount: branchCount, branchPoint: branchPoint, networks: networks)
             if let mapTap, specName.hasPrefix("branch["), specName.hasSuffix("].fmap") { specName = String(specName.dropLast(4)) + mapTap }
             values[specName] = b.parameter(name, Shape(t.shape), .zeros)
             if short.hasSuffix("logits") { classes = t.shape[t.shape.count - 1] }
@@ -264,7 +282,14 @@ import Testing
         }
         let memory = ModelMemory(graph: b.graph)
         let plan = PlanLowering.lower(memory, purpose: .train, outputs: outputs)
+        let stepStates = Set(b.graph.nodes.filter { $0.kernelName == StepMemory.name }.flatMap { $0.states.map { b.graph.states[$0].name } })
         for (name, tensor) in memory.namedTensors {
+            if let prev = previous[name] {
+                try golden.load(prev, into: tensor)
+                continue
+            }
+            // Step state starts empty unless the file gives it.
+            if stepStates.contains(name) && !golden.has("state." + name) { continue }
             let key =
                 name.hasPrefix("in.")
                 ? name
@@ -283,6 +308,10 @@ import Testing
             }
             weights.append(w)
             plan.setLossWeight(slot: loss.slot, Float(w))
+        }
+        if !previous.isEmpty {
+            plan.run()
+            for (current, _) in previous { try golden.load(current, into: try #require(memory.tensor(named: current))) }
         }
         plan.run()
 
@@ -317,6 +346,10 @@ import Testing
                 continue
             }
             errors.append((key, golden.relativeError(key, try #require(memory.gradient(v)).toArray())))
+        }
+        for prev in previous.values.sorted() {
+            let key = "grad." + prev.dropFirst(3)
+            errors.append((key, golden.relativeError(key, [Float](repeating: 0, count: golden.file[prev]!.shape.reduce(1, *)))))
         }
         for (name, error) in errors {
             #expect(error <= golden.tolerance, "\(file.label) \(name): relative error \(error) > \(golden.tolerance)")

@@ -5,8 +5,9 @@ import CanopyTestSupport
 import Foundation
 import Testing
 
-/// Method expansions as whole experiments: the deployed model of ONE and OKDDip is the
-/// plain backbone, and a short ONE training on a tiny synthetic task learns.
+/// Method expansions as whole experiments: the deployed model of every peer method (and
+/// LightSKD's, without its adapter) is the plain backbone, and a short ONE training on a
+/// tiny synthetic task learns.
 @Suite struct MethodPlanTests {
     /// Compiles a spec given as text through the whole front end (method expansion included).
     static func compile(_ text: String) throws -> CompiledExperiment {
@@ -34,6 +35,7 @@ import Testing
         "{name: one, branches: 3}", "{name: okddip, branches: 3}", "{name: dml, branches: 2}", "{name: mde, branches: 3}",
         "{name: mde, branches: 4, cd: scale_free}",
         "{name: ahbf, branches: 4, aux: 4}", "{name: ahbf, branches: 3, aux: 1}",
+        "{name: lightskd}", "{name: lightskd, dsr: false}",
     ])
     func deployedModelIsThePlainBackbone(_ method: String) throws {
         let plain = PlanReport(ExperimentPlans(try Self.compile(Self.spec("{name: baseline}", depth: 20))))
@@ -41,6 +43,23 @@ import Testing
         #expect(report.deployParameters == plain.deployParameters)
         #expect(report.deployMACs == plain.deployMACs)
         #expect(report.parameters > plain.parameters)
+    }
+
+    /// Step state pairs each batch with the previous one row by row: a `step_memory` node
+    /// (LightSKD's DSR) with `drop_last: false` is an error at that line.
+    @Test func stepStateWithoutDropLastIsAnErrorAtItsLine() throws {
+        let text = Self.spec("{name: lightskd}", data: "\n  dataset: cifar100\n  batch_size: 8\n  drop_last: false")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("droplast-\(UUID().uuidString).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let diagnostics = DiagnosticEngine()
+        #expect(SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics) == nil)
+        let error = try #require(diagnostics.diagnostics.first { $0.message.contains("needs drop_last: true") })
+        #expect(error.mark.line == 6, "\(error.mark): \(text)")
+        #expect(diagnostics.diagnostics.count == 1, "\(diagnostics.diagnostics.map(\.message))")
+        #expect(
+            try Self.compile(Self.spec("{name: lightskd, dsr: false}", data: "{dataset: cifar100, batch_size: 8, drop_last: false}")).spec.data
+                .dropLast == false)
     }
 
     @Test func methodsAskForTopOneAndFive() throws {

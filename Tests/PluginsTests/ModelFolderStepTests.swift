@@ -33,8 +33,8 @@ import Testing
     func step(_ file: GoldenFile, _ golden: GoldenCase, model: String, attrs: inout StrictAttrs) throws {
         let network: (inout GraphBuilder, ValueID) -> ValueID
         switch model {
-        case "resnet8_one", "resnet8_t2b", "resnet8_mde", "resnet8_css", "resnet8_ahbf":
-            return  // ONE, T2B, MDE, CSS and AHBF steps: tested with the methods.
+        case "resnet8_one", "resnet8_t2b", "resnet8_mde", "resnet8_css", "resnet8_ahbf", "resnet8_lightskd":
+            return  // ONE, T2B, MDE, CSS, AHBF and LightSKD steps: tested with the methods.
         case "convnext":
             let net = try Self.convnext(&attrs)
             network = { b, x in net.build(&b, x)["logits"] ?? x }

@@ -203,6 +203,25 @@ import Testing
         #expect(kept.stepsPerEpoch == 3 && Self.batch(kept, epoch: 1, step: 2).rows == 2)
     }
 
+    /// Training without drop_last: the partial last batch is completed with the epoch's
+    /// first images (in the epoch's order), so every row is a real image.
+    @Test func completedLastBatchRepeatsTheEpochsFirstImages() throws {
+        let d = Self.dataset(count: 10)
+        let config = BatchConfig(batchSize: 4, shuffle: false, dropLast: false, completeLast: true)
+        let loader = try BatchLoader(dataset: d, batch: config, augmentation: .cifar.deterministic)
+        #expect(loader.stepsPerEpoch == 3)
+        #expect((0..<3).map { loader.rows(step: $0) } == [4, 4, 4])
+        let last = Self.batch(loader, epoch: 0, step: 2), first = Self.batch(loader, epoch: 0, step: 0)
+        #expect(last.rows == 4)
+        #expect(last.target == [8 % 3, 9 % 3, 0, 1])
+        #expect(Array(last.x[32...]) == Array(first.x[..<32]))
+        let shuffled = try BatchLoader(dataset: d, batch: BatchConfig(batchSize: 4, dropLast: false, completeLast: true), seed: 5)
+        let order = shuffled.order(epoch: 2)
+        let x = TensorStorage(shuffled.inputSpec), t = TensorStorage(shuffled.targetSpec)
+        #expect(shuffled.fill(step: 2, of: order, x: x.tensor, target: t.tensor) == 4)
+        #expect(Array(t.tensor.ints) == [8, 9, 0, 1].map { d.labels[order.indices[$0]] })
+    }
+
     @Test func invalidConfigurations() {
         let d = Self.dataset(count: 4, channels: 3, h: 28, w: 28)
         func failure(_ augmentation: AugmentationConfig, batch: BatchConfig = BatchConfig()) -> ParamError? {

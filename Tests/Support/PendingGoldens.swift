@@ -6,13 +6,10 @@ import Testing
 /// exists and its case passes, the "known issue was not recorded" failure says to remove
 /// the entry here.
 public enum PendingGoldens {
-    static let methodsII = "Methods II (AHBF-OKD, CSS, MDE, LightSKD), issue 12"
     static let methodsIII = "Methods III (self-distillation baselines), issue 15"
 
     /// Method (`methods/`) or model (`models/`) name -> the issue that implements it.
     public static let issues: [String: String] = [
-        "lightskd": methodsII,
-        "resnet8_lightskd": methodsII,
         "byot": methodsIII, "cs_kd": methodsIII, "dlb": methodsIII, "frskd": methodsIII, "label_smoothing": methodsIII,
         "ps_kd": methodsIII, "sla_sd": methodsIII, "tfkd_reg": methodsIII,
     ]

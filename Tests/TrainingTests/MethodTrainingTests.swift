@@ -30,7 +30,7 @@ import Testing
             "model.teacher.backbone.widths=[8, 16, 16]",
             "model.teacher.checkpoint=\(baseline.run)/checkpoint.safetensors",
         ]
-        for (method, extra) in [("kd", teacher), ("dml", []), ("one", []), ("okddip", []), ("t2b", []), ("mde", []), ("ahbf", [])] {
+        for (method, extra) in [("kd", teacher), ("dml", []), ("one", []), ("okddip", []), ("t2b", []), ("mde", []), ("ahbf", []), ("lightskd", [])] {
             let result = try Self.train(method, extra: extra)
             #expect(result.accuracy > 0.35, "\(method): deployed top-1 \(result.accuracy); chance is 0.1")
         }

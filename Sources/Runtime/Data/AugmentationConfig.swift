@@ -1,9 +1,10 @@
 /// How images become network inputs, as the torchvision pipeline
-/// `Pad(padTo) -> RandomCrop(size, padding: randomCrop) -> RandomHorizontalFlip() ->
-/// ToTensor() -> Normalize(mean, std)`, e.g. `AugmentationConfig(randomCrop: 4,
+/// `Pad(padTo) -> RandomCrop(size, padding: randomCrop) or RandomResizedCrop(size) ->
+/// RandomHorizontalFlip() -> ToTensor() -> Normalize(mean, std)`, e.g. `AugmentationConfig(randomCrop: 4,
 /// horizontalFlip: true)` for the standard CIFAR recipe or `AugmentationConfig(padTo: 32)`
 /// for Fashion-MNIST on a CIFAR backbone. A spec sets it through `data.pad_to`,
-/// `data.crop_padding`, `data.flip` and `data.normalize` (see ExperimentData).
+/// `data.crop_padding`, `data.random_resized_crop`, `data.flip` and `data.normalize` (see
+/// ExperimentData).
 ///
 /// Padding (both kinds) adds black pixels (value 0), which are then normalised like any
 /// other pixel, so a padded pixel becomes -mean / std, exactly as in torchvision.
@@ -17,6 +18,10 @@ public struct AugmentationConfig: Sendable, Equatable {
     /// Random-crop padding p: pad p black pixels on every side, then crop back to the
     /// size at a uniformly random offset (0: no crop).
     public var randomCrop: Int
+    /// torchvision's `RandomResizedCrop` of the (padded) image back to its size (scale
+    /// 0.08-1, ratio 3/4-4/3; see `RandomResizedCrop`) in place of the padded random crop,
+    /// before the flip.
+    public var randomResizedCrop: Bool
     /// Flip left-right with probability 0.5.
     public var horizontalFlip: Bool
     /// Normalise each channel to (pixel / 255 - mean) / std; false gives pixel / 255.
@@ -27,11 +32,12 @@ public struct AugmentationConfig: Sendable, Equatable {
     public var std: [Float]?
 
     public init(
-        padTo: Int? = nil, randomCrop: Int = 0, horizontalFlip: Bool = false, normalize: Bool = true,
-        mean: [Float]? = nil, std: [Float]? = nil
+        padTo: Int? = nil, randomCrop: Int = 0, randomResizedCrop: Bool = false, horizontalFlip: Bool = false,
+        normalize: Bool = true, mean: [Float]? = nil, std: [Float]? = nil
     ) {
         self.padTo = padTo
         self.randomCrop = randomCrop
+        self.randomResizedCrop = randomResizedCrop
         self.horizontalFlip = horizontalFlip
         self.normalize = normalize
         self.mean = mean
@@ -45,12 +51,13 @@ public struct AugmentationConfig: Sendable, Equatable {
     public var deterministic: AugmentationConfig {
         var copy = self
         copy.randomCrop = 0
+        copy.randomResizedCrop = false
         copy.horizontalFlip = false
         return copy
     }
 
     /// Whether any step draws random numbers.
-    public var isRandom: Bool { randomCrop > 0 || horizontalFlip }
+    public var isRandom: Bool { randomCrop > 0 || randomResizedCrop || horizontalFlip }
 
     /// Throws a `ParamError` naming the first key that cannot work for images of
     /// `channels` x `height` x `width`.
@@ -59,6 +66,9 @@ public struct AugmentationConfig: Sendable, Equatable {
             throw ParamError(path: ["pad_to"], "\(size) is smaller than the \(height)x\(width) images")
         }
         guard randomCrop >= 0 else { throw ParamError(path: ["random_crop"], "must be >= 0, got \(randomCrop)") }
+        if randomResizedCrop && randomCrop > 0 {
+            throw ParamError(path: ["random_resized_crop"], "replaces the padded random crop: remove crop_padding")
+        }
         for (key, values) in [("mean", mean), ("std", std)] {
             guard let values else { continue }
             guard values.count == channels else {

@@ -5,7 +5,8 @@
 /// Plans have a fixed batch size, so a batch always fills the whole input tensor. When
 /// the images do not divide evenly, `drop_last` skips the final partial batch of an
 /// epoch (the training default); otherwise that batch has fewer valid rows and its
-/// remaining rows are padding that the caller must ignore (see `BatchLoader.fill`).
+/// remaining rows are padding that the caller must ignore (see `BatchLoader.fill`), or,
+/// with `completeLast`, the epoch's first images again.
 public struct BatchConfig: Sendable, Equatable {
     /// Images per batch (the plan's batch dimension).
     public var batchSize: Int
@@ -15,12 +16,17 @@ public struct BatchConfig: Sendable, Equatable {
     public var dropLast: Bool
     /// Prepare the next batch on a background thread while the caller computes.
     public var prefetch: Bool
+    /// Without `dropLast`: complete a partial last batch with the epoch's first images
+    /// (seen twice in that epoch) instead of padding rows. Training needs it: a training
+    /// step cannot ignore rows, so padding would be trained on as images of class 0.
+    public var completeLast: Bool
 
-    public init(batchSize: Int = 128, shuffle: Bool = true, dropLast: Bool = true, prefetch: Bool = true) {
+    public init(batchSize: Int = 128, shuffle: Bool = true, dropLast: Bool = true, prefetch: Bool = true, completeLast: Bool = false) {
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.prefetch = prefetch
+        self.completeLast = completeLast
     }
 
     /// Evaluation batching: index order, every image (a final partial batch), prefetched.

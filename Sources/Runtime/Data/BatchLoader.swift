@@ -77,7 +77,9 @@ public struct BatchLoader: Sendable {
     }
 
     /// The number of valid rows (images) in batch `step` of an epoch.
-    public func rows(step: Int) -> Int { max(0, min(batch.batchSize, indices.count - step * batch.batchSize)) }
+    public func rows(step: Int) -> Int {
+        batch.completeLast && step < stepsPerEpoch ? batch.batchSize : max(0, min(batch.batchSize, indices.count - step * batch.batchSize))
+    }
 
     /// The order in which epoch `epoch` visits the images: `indices` shuffled by
     /// (seed, epoch), or as given without `shuffle`.
@@ -91,7 +93,8 @@ public struct BatchLoader: Sendable {
     }
 
     /// Writes batch `step` of `order`'s epoch into `x` and `target` and returns its number
-    /// of valid rows; padding rows (a partial last batch) get x = 0 and target = 0. The
+    /// of valid rows; padding rows (a partial last batch) get x = 0 and target = 0, or with
+    /// `completeLast` the epoch's first images (every row valid). The
     /// tensors must have `inputSpec` and `targetSpec`. Allocates nothing.
     @discardableResult
     public func fill(step: Int, of order: EpochOrder, x: Tensor, target: Tensor) -> Int {
@@ -104,7 +107,7 @@ public struct BatchLoader: Sendable {
         dataset.images.withUnsafeBufferPointer { pixels in
             table.withUnsafeBufferPointer { table in
                 for r in 0..<rows {
-                    let index = order.indices[step * b + r]
+                    let index = order.indices[(step * b + r) % indices.count]
                     write(
                         index, epoch: order.epoch, pixels: pixels.baseAddress!, table: table.baseAddress!,
                         to: x.f + r * outSize)
@@ -136,6 +139,11 @@ public struct BatchLoader: Sendable {
         var dy = 0, dx = 0, flip = false
         if augmentation.isRandom {
             var random = SeededRandom(seed: Self.mix(Self.mix(augmentKey, UInt64(bitPattern: Int64(epoch))), UInt64(index)))
+            if augmentation.randomResizedCrop {
+                let crop = RandomResizedCrop.draw(height: oh, width: ow, random: &random)
+                flip = augmentation.horizontalFlip && random.next() >> 63 == 1
+                return writeResized(index, crop: crop, flip: flip, pixels: pixels, table: table, to: out)
+            }
             let p = augmentation.randomCrop
             if p > 0 {
                 dy = random.below(2 * p + 1) - p
@@ -165,6 +173,36 @@ public struct BatchLoader: Sendable {
                     for x in lo..<hi { row[x] = lut[Int(src[base + x])] }
                 }
                 for x in hi..<ow { row[x] = black }
+            }
+        }
+    }
+
+    /// Writes image `index` on its canvas (`padTo`), cropped to `crop` and resized back to
+    /// the canvas by bilinear interpolation, then flipped when `flip`: the `RandomResizedCrop`
+    /// path of `write`. Normalisation is affine, so interpolating normalised pixels equals
+    /// normalising interpolated ones.
+    private func writeResized(
+        _ index: Int, crop: RandomResizedCrop, flip: Bool, pixels: UnsafePointer<UInt8>, table: UnsafePointer<Float>,
+        to out: UnsafeMutablePointer<Float>
+    ) {
+        let h = dataset.height, w = dataset.width, oh = outputHeight, ow = outputWidth
+        let top = (oh - h) / 2, left = (ow - w) / 2
+        for c in 0..<dataset.channels {
+            let lut = table + c * 256, image = pixels + (index * dataset.channels + c) * h * w
+            /// The normalised canvas pixel (y, x): the image's, or black outside it.
+            func canvas(_ y: Int, _ x: Int) -> Float {
+                let sy = y - top, sx = x - left
+                return sy >= 0 && sy < h && sx >= 0 && sx < w ? lut[Int(image[sy * w + sx])] : lut[0]
+            }
+            for y in 0..<oh {
+                let (y0, y1, wy) = RandomResizedCrop.source(y, outSize: oh, inSize: crop.height, start: crop.top)
+                let row = out + (c * oh + y) * ow
+                for x in 0..<ow {
+                    let (x0, x1, wx) = RandomResizedCrop.source(flip ? ow - 1 - x : x, outSize: ow, inSize: crop.width, start: crop.left)
+                    let upper = canvas(y0, x0) + wx * (canvas(y0, x1) - canvas(y0, x0))
+                    let lower = canvas(y1, x0) + wx * (canvas(y1, x1) - canvas(y1, x0))
+                    row[x] = upper + wy * (lower - upper)
+                }
             }
         }
     }

@@ -45,6 +45,7 @@ public enum BuiltInKernels {
         Divide.self,
         AugmentLabels.self,
         SpatialMask.self,
+        StepMemory.self,
     ]
 
     /// A registry of the built-in kernels.

@@ -65,4 +65,9 @@ public struct CompiledLoss: Sendable {
     /// Index of the runtime scalar holding the term's weight.
     public var slot: Int
     public var weight: LossWeight
+    /// The weight is 0 on the first step of every epoch (`skip_first_step`).
+    public var skipFirstStep = false
+
+    /// The weight at step `step` (0-based, within the epoch) of 0-based epoch `epoch`.
+    public func weight(epoch: Int, step: Int) -> Double { skipFirstStep && step == 0 ? 0 : weight.value(epoch: epoch) }
 }

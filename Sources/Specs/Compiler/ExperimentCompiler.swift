@@ -99,6 +99,12 @@ public struct ExperimentCompiler {
             compileNode(node, &b, values: &values, failed: &failed, branchCount: max(branchCount, 1), classes: classes)
             if node.name == "branch", let count = node.count { branchCount = max(branchCount, count) }
         }
+        // Step state pairs row b of one batch with row b of the previous one: full batches only.
+        if !spec.data.dropLast, let node = b.graph.nodes.first(where: { $0.kernelName == StepMemory.name }) {
+            diagnostics.error(
+                "'\(node.name)' keeps step state (step_memory), which pairs each batch with the previous one row by row: "
+                    + "it needs drop_last: true", at: spec.data.dropLastMark ?? spec.data.datasetMark)
+        }
         if let ensemble = spec.model.ensemble {
             b.origin = at(ensemble.mark)
             compileEnsemble(ensemble, &b, values: &values, failed: &failed, branchCount: branchCount)
@@ -496,7 +502,7 @@ public struct ExperimentCompiler {
             if unresolved { return terms }
             let value = plugin.emit(&b, name: "loss.\(termName)", inputLists: inputs)
             let slot = b.addLoss(termName, value)
-            terms.append(CompiledLoss(name: termName, value: value, slot: slot, weight: loss.weight))
+            terms.append(CompiledLoss(name: termName, value: value, slot: slot, weight: loss.weight, skipFirstStep: loss.skipFirstStep))
         }
         return terms
     }

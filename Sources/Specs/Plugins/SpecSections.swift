@@ -42,7 +42,7 @@ public indirect enum SpecSections: Sendable {
     /// `foreach: branch`.
     public static func loss(
         _ name: String, _ plugin: String, _ inputs: [(String, String)], params: [(String, SpecSections)] = [],
-        detach: [String] = [], weight: SpecSections? = nil, foreach: Bool = false
+        detach: [String] = [], weight: SpecSections? = nil, foreach: Bool = false, skipFirstStep: Bool = false
     ) -> SpecSections {
         var pairs: [(String, SpecSections)] = [("name", .text(name)), ("plugin", .text(plugin))]
         if foreach { pairs.append(("foreach", .text("branch"))) }
@@ -50,6 +50,7 @@ public indirect enum SpecSections: Sendable {
         pairs.append(("inputs", .map(inputs.map { ($0.0, .text($0.1)) })))
         if !detach.isEmpty { pairs.append(("detach", .list(detach.map { .text($0) }))) }
         if let weight { pairs.append(("weight", weight)) }
+        if skipFirstStep { pairs.append(("skip_first_step", .bool(true))) }
         return .map(pairs)
     }
 

@@ -53,6 +53,13 @@ public struct DataSpec: Sendable {
     /// Random-crop padding in pixels (0: no random crop).
     public var cropPadding: Int
     public var flip: Bool
+    /// torchvision's RandomResizedCrop to the image's size, in place of the padded crop.
+    public var randomResizedCrop = false
+    /// Skip the last training batch of an epoch when it would be partial (default true);
+    /// a plan with step state (`step_memory`) needs it.
+    public var dropLast: Bool = true
+    /// Where `drop_last` is written, when it is.
+    public var dropLastMark: SourceMark? = nil
     /// Normalise with the dataset's per-channel mean and std.
     public var normalize: Bool
     /// The dataset plugin built from `datasetParams`; set by the compiler (nil before
@@ -153,6 +160,8 @@ public struct LossSpec: Sendable {
     public var weightMark: SourceMark
     /// `foreach: branch` expands `[*]` in the references into one term per branch.
     public var foreach: ValueRef?
+    /// `skip_first_step: true`: the term's weight is 0 on the first step of every epoch.
+    public var skipFirstStep: Bool = false
     public var mark: SourceMark
 }
 

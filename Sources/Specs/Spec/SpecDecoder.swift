@@ -145,6 +145,12 @@ public enum SpecDecoder {
             padTo: r.optionalInt("pad_to", range: 1...4096), cropPadding: r.int("crop_padding", default: 0, range: 0...64),
             flip: r.bool("flip", default: false), normalize: r.bool("normalize", default: true))
         spec.testSubset = r.optionalInt("test_subset", range: 1...)
+        spec.randomResizedCrop = r.bool("random_resized_crop", default: false)
+        if spec.randomResizedCrop, spec.cropPadding > 0, let node = r.value("random_resized_crop") {
+            d.error("random_resized_crop replaces the padded random crop: remove crop_padding", at: node.mark)
+        }
+        spec.dropLast = r.bool("drop_last", default: true)
+        spec.dropLastMark = r.value("drop_last")?.mark
         r.finish()
         return spec
     }
@@ -327,6 +333,7 @@ public enum SpecDecoder {
         if let f = foreach, f.text != "branch" {
             d.error("unknown foreach '\(f.text)' (foreach: branch expands [*] over the branches)", at: f.mark)
         }
+        let skipFirstStep = r.optionalBool("skip_first_step") ?? false
         r.finish()
         guard let name, let plugin else { return nil }
         let params = paramsNode.pairs != nil ? paramsNode : Node.mapping([], at: paramsNode.mark)
@@ -336,7 +343,7 @@ public enum SpecDecoder {
                 name: plugin, params: params.paramValue, paramsNode: params,
                 nameMark: r.value("plugin")!.mark),
             inputs: inputs, detach: detach, weight: weight, weightMark: r.value("weight")?.mark ?? node.mark,
-            foreach: foreach, mark: node.mark)
+            foreach: foreach, skipFirstStep: skipFirstStep, mark: node.mark)
     }
 
     /// `weight: 0.5`, or `weight: {ramp: 80, max: 1}` (ONE's consistency ramp over 80 epochs), or `{linear: 10, max: 1}`.
