@@ -81,19 +81,9 @@ import Testing
             \(networks.map(network).joined(separator: "\n"))
             optimizer: {name: sgd}
             """
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("css-step-\(UUID().uuidString).yaml").path
-        try spec.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let diagnostics = DiagnosticEngine()
-        let experiment = try #require(
-            SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
-            "\(diagnostics.diagnostics.map(\.message))")
+        let experiment = try MethodPlanTests.compile(spec)
         let graph = experiment.graph
-        let fileParams = Set(golden.file.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) })
-        let graphParams = Set(graph.parameters.map { graph[$0].name })
-        #expect(
-            fileParams == graphParams,
-            "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
+        golden.expectParameters(of: graph)
 
         // File outputs -> graph values.
         func value(_ name: String) throws -> ValueID {

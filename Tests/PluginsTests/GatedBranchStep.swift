@@ -85,19 +85,9 @@ struct GatedBranchStep {
               backbone: {name: resnet_cifar, depth: \(backbone.depth), widths: [\(widths.map(String.init).joined(separator: ", "))]}
             optimizer: {name: sgd}
             """
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gated-step-\(UUID().uuidString).yaml").path
-        try spec.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let diagnostics = DiagnosticEngine()
-        let experiment = try #require(
-            SpecFrontEnd.compile(path, plugins: try BuiltInPlugins.set(), diagnostics: diagnostics),
-            "\(diagnostics.diagnostics.map(\.message))")
+        let experiment = try MethodPlanTests.compile(spec)
         let graph = experiment.graph
-        let fileParams = Set(file.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) })
-        let graphParams = Set(graph.parameters.map { graph[$0].name })
-        #expect(
-            fileParams == graphParams,
-            "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
+        golden.expectParameters(of: graph)
 
         let branchLogits = (0..<branches).map { experiment.values["branch[\($0)].logits"]! }
         let nodeValues = try nodeOutputs.map { output in try output.values.map { try #require(experiment.values[$0], "no value \($0)") } }

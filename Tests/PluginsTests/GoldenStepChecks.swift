@@ -3,7 +3,17 @@ import CanopySpecs
 import CanopyTestSupport
 import Testing
 
+/// Checks every whole-step golden test shares.
 extension GoldenCase {
+    /// Expects the file's `param.<name>` tensors to name exactly the graph's parameters.
+    func expectParameters(of graph: Graph) {
+        let fileParams = Set(file.names.filter { $0.hasPrefix("param.") }.map { String($0.dropFirst(6)) })
+        let graphParams = Set(graph.parameters.map { graph[$0].name })
+        #expect(
+            fileParams == graphParams,
+            "only in the file \(fileParams.subtracting(graphParams).sorted()), only in the graph \(graphParams.subtracting(fileParams).sorted())")
+    }
+
     /// How every whole-step golden check ends: one SGD step with the file's params
     /// (`sgd`, without `name`) on the gradients the step left in `memory`, each updated
     /// tensor compared with the file's `out.<name>`, every error in `errors` held to the
