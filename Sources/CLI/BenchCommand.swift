@@ -22,38 +22,44 @@ struct ConvBench: ParsableCommand {
     @Option(help: "Worker threads (the runtime's; OpenBLAS runs on one).") var threads = 2
     @Option(help: "Timed repetitions per layer (the median is reported).") var repeats = 5
     @Flag(help: "Print one JSON object per layer instead of a table.") var json = false
+    @Option(
+        help: "Convolution algorithm: im2col, winograd or depthwiseDirect (default: what a plan picks; layers it cannot run keep that).")
+    var method: Conv2D.Method?
 
     func run() throws {
         Parallel.pinBLASToOneThread()
         let layers = ConvLayerShape.resnet32
         if !json {
             print("conv2d forward+backward, batch \(batch), \(threads) threads (runtime), OpenBLAS on 1 thread per chunk")
-            print("| layer | in -> out | map | k/s | GFLOP | ms fwd+bwd | GFLOP/s | sgemm GFLOP/s (same M x N x K, \(threads) chunks) |")
-            print("|---|---|---|---|---|---|---|---|")
+            print("| layer | in -> out | map | k/s | algorithm | GFLOP | ms fwd+bwd | GFLOP/s | sgemm GFLOP/s (same M x N x K, \(threads) chunks) |")
+            print("|---|---|---|---|---|---|---|---|---|")
         }
         for layer in layers {
             let r = try measure(layer)
             if json {
-                print("{\"layer\":\"\(layer.name)\",\"gflop\":\(r.gflop),\"ms\":\(r.ms),\"gflops\":\(r.gflops),\"sgemm_gflops\":\(r.sgemmGflops)}")
+                let fields = "\"gflop\":\(r.gflop),\"ms\":\(r.ms),\"gflops\":\(r.gflops),\"sgemm_gflops\":\(r.sgemmGflops)"
+                print("{\"layer\":\"\(layer.name)\",\"algorithm\":\"\(r.method)\",\(fields)}")
             } else {
                 print(
                     String(
-                        format: "| %@ | %d -> %d | %dx%d | %dx%d/%d | %.2f | %.1f | %.1f | %.1f |",
+                        format: "| %@ | %d -> %d | %dx%d | %dx%d/%d | %@ | %.2f | %.1f | %.1f | %.1f |",
                         layer.name, layer.cin, layer.cout, layer.size, layer.size, layer.kernel, layer.kernel,
-                        layer.stride, r.gflop, r.ms, r.gflops, r.sgemmGflops))
+                        layer.stride, r.method.rawValue, r.gflop, r.ms, r.gflops, r.sgemmGflops))
             }
         }
     }
 
-    struct Result { var gflop, ms, gflops, sgemmGflops: Double }
+    struct Result {
+        var method: Conv2D.Method
+        var gflop, ms, gflops, sgemmGflops: Double
+    }
 
     func measure(_ l: ConvLayerShape) throws -> Result {
         let x = TensorSpec([batch, l.cin, l.size, l.size])
         let w = TensorSpec([l.cout, l.cin, l.kernel, l.kernel])
-        let params = ParamValue.object([("stride", .int(l.stride)), ("padding", .int(l.kernel / 2))])
-        let kernel = try KernelRegistry.make(
-            BuiltInKernels.registry().type(named: "conv2d"), params: params, inputs: [x, w],
-            threads: threads)
+        let params = Conv2D.Params(stride: SpatialPair(l.stride), padding: SpatialPair(l.kernel / 2))
+        let requested = try? Conv2D(params: params, inputs: [x, w], method: method, threads: threads)
+        let kernel = try requested ?? Conv2D(params: params, inputs: [x, w], method: nil, threads: threads)
         // The network input needs no gradient: the stem skips dX, as a plan would.
         let run = StandaloneKernel(kernel, inputs: [x, w], gradientInputs: l.isStem ? [1] : [0, 1])
         var rng = SystemRandomNumberGenerator()
@@ -84,7 +90,7 @@ struct ConvBench: ParsableCommand {
                 }
             }
         }
-        return Result(gflop: gflop, ms: ms, gflops: gflop / ms * 1e3, sgemmGflops: 2 * macs / 1e9 / sgemmMs * 1e3)
+        return Result(method: kernel.method, gflop: gflop, ms: ms, gflops: gflop / ms * 1e3, sgemmGflops: 2 * macs / 1e9 / sgemmMs * 1e3)
     }
 
     func medianMilliseconds(_ body: () -> Void) -> Double {
@@ -116,3 +122,5 @@ struct ConvLayerShape {
         ConvLayerShape(name: "stage3 conv", cin: 64, cout: 64, size: 8, kernel: 3, stride: 1),
     ]
 }
+
+extension Conv2D.Method: ExpressibleByArgument {}

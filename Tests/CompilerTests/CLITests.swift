@@ -151,11 +151,13 @@ import Testing
 
         let schedule = try canopy("plan", Self.peersSpec, "--set", "data.batch_size=2", "--dump", "schedule")
         #expect(schedule.status == 0)
-        #expect(schedule.stdout.hasPrefix("0 forward  conv1 [conv2d]\n"))
+        #expect(schedule.stdout.hasPrefix("0 forward  conv1 [conv2d: im2col]\n"))
+        // 64 channels, stride 1: Winograd (the stem's 3 input channels stay on im2col).
+        #expect(schedule.stdout.contains(" forward  branch.0.layer3.0.conv2 [conv2d: winograd]\n"))
         #expect(schedule.stdout.contains(" zero     all parameter gradients\n"))
         #expect(schedule.stdout.contains(" zero     grad loss.ce[0]\n"))
         #expect(schedule.stdout.contains(" seed     grad loss.ce[0] = weight slot 0\n"))
-        #expect(schedule.stdout.contains(" backward conv1 [conv2d] -> d(conv1.weight)\n"))
+        #expect(schedule.stdout.contains(" backward conv1 [conv2d: im2col] -> d(conv1.weight)\n"))
 
         let autodiff = try canopy("plan", Self.peersSpec, "--set", "data.batch_size=2", "--dump", "autodiff")
         #expect(autodiff.status == 0)

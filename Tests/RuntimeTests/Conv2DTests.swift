@@ -138,6 +138,58 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
         }
     }
 
+    /// Stride-1 3x3 convolutions Winograd F(2x2, 3x3) takes: odd and even maps (partial
+    /// edge tiles), padding 0, 1 and 2 and unequal per axis, batch 1, partial and whole
+    /// groups of eight tiles, fewer and at least `winogradChannels` channels, blocks of
+    /// one and of several samples.
+    static let winogradCases: [ConvCase] = [
+        ConvCase(n: 2, cin: 3, h: 7, w: 5, cout: 4, kh: 3, kw: 3, padding: [1, 1]),
+        ConvCase(n: 1, cin: 8, h: 8, w: 8, cout: 8, kh: 3, kw: 3, padding: [1, 1]),
+        ConvCase(n: 3, cin: 9, h: 5, w: 6, cout: 10, kh: 3, kw: 3, padding: [0, 0], bias: false),
+        ConvCase(n: 2, cin: 8, h: 6, w: 7, cout: 12, kh: 3, kw: 3, padding: [2, 2]),
+        ConvCase(n: 2, cin: 10, h: 9, w: 4, cout: 8, kh: 3, kw: 3, padding: [0, 2]),
+        ConvCase(n: 1, cin: 16, h: 17, w: 16, cout: 16, kh: 3, kw: 3, padding: [1, 1]),
+        ConvCase(n: 5, cin: 12, h: 3, w: 3, cout: 9, kh: 3, kw: 3, padding: [1, 1]),
+        ConvCase(n: 2, cin: 32, h: 5, w: 6, cout: 32, kh: 3, kw: 3, padding: [1, 1]),
+    ]
+
+    @Test(arguments: winogradCases)
+    func winogradMatchesIm2col(_ c: ConvCase) throws {
+        let winograd = try Conv2D(params: c.decoded, inputs: c.inputs, method: .winograd)
+        let im2col = try Conv2D(params: c.decoded, inputs: c.inputs, method: .im2col)
+        let wide = c.cin >= Conv2D.winogradChannels && c.cout >= Conv2D.winogradChannels
+        #expect(try Conv2D(params: c.decoded, inputs: c.inputs).method == (wide ? .winograd : .im2col))
+        let a = StandaloneKernel(winograd, inputs: c.inputs), b = StandaloneKernel(im2col, inputs: c.inputs)
+        for run in [a, b] {
+            randomize(run, seed: 7)
+            run.forward()
+            run.backward()
+        }
+        let names = ["y", "dx", "dweight", "dbias"]
+        for (i, (x, y)) in zip(a.outputs + a.inputGrads.compactMap { $0 }, b.outputs + b.inputGrads.compactMap { $0 }).enumerated() {
+            #expect(relativeError(x.tensor.toArray(), y.tensor.toArray()) < 1e-6, "\(c) \(names[i])")
+        }
+    }
+
+    @Test(arguments: winogradCases)
+    func winogradGradientMatchesFiniteDifferences(_ c: ConvCase) throws {
+        let k = try Conv2D(params: c.decoded, inputs: c.inputs, method: .winograd)
+        GradientCheck(step: 1e-2, tolerance: 1e-3, samplesPerInput: 64).check(k, inputs: c.inputs)
+    }
+
+    @Test func winogradRefusesWhatItCannotCompute() throws {
+        for c in [
+            ConvCase(n: 1, cin: 8, h: 8, w: 8, cout: 8, kh: 3, kw: 3, stride: [2, 2], padding: [1, 1]),
+            ConvCase(n: 1, cin: 8, h: 8, w: 8, cout: 8, kh: 3, kw: 3, padding: [1, 1], groups: 2),
+            ConvCase(n: 1, cin: 8, h: 8, w: 8, cout: 8, kh: 3, kw: 3, padding: [2, 2], dilation: [2, 2]),
+            ConvCase(n: 1, cin: 8, h: 8, w: 8, cout: 8, kh: 3, kw: 3, padding: [3, 3]),
+            ConvCase(n: 1, cin: 8, h: 8, w: 8, cout: 8, kh: 5, kw: 5, padding: [2, 2]),
+        ] {
+            #expect(throws: KernelError.self, "\(c)") { try Conv2D(params: c.decoded, inputs: c.inputs, method: .winograd) }
+            #expect(try Conv2D(params: c.decoded, inputs: c.inputs).method != .winograd, "\(c)")
+        }
+    }
+
     @Test func paramsAcceptIntegersAndPairs() throws {
         let p = try ParamDecoder.decode(Conv2D.Params.self, from: .object([("stride", .int(2)), ("padding", .array([.int(1), .int(0)]))]))
         #expect(p.stride == SpatialPair(2, 2) && p.padding == SpatialPair(1, 0))
@@ -203,15 +255,17 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
         return [run.outputs[0].tensor.toArray()] + run.inputGrads.map { $0!.tensor.toArray() }
     }
 
-    /// Two chunks (each with its own column buffer, weight-gradient partials and the shared
-    /// flipped weights of the stride-1 input gradient) against finite differences.
+    /// Two chunks (each with its own column buffer or tile matrices, weight-gradient
+    /// partials and the shared flipped weights of the stride-1 input gradient) against
+    /// finite differences.
     @Test func twoChunksMatchFiniteDifferences() throws {
         // Both have at least 2^18 multiply-adds, so the batch is split in two.
-        for c in [
-            ConvCase(n: 4, cin: 8, h: 12, w: 12, cout: 8, kh: 3, kw: 3, padding: [1, 1]),
-            ConvCase(n: 8, cin: 8, h: 9, w: 9, cout: 16, kh: 3, kw: 3, padding: [1, 1], groups: 2),
+        for (c, method) in [
+            (ConvCase(n: 4, cin: 8, h: 12, w: 12, cout: 8, kh: 3, kw: 3, padding: [1, 1]), Conv2D.Method.im2col),
+            (ConvCase(n: 8, cin: 8, h: 9, w: 9, cout: 16, kh: 3, kw: 3, padding: [1, 1], groups: 2), .im2col),
+            (ConvCase(n: 4, cin: 8, h: 12, w: 12, cout: 8, kh: 3, kw: 3, padding: [1, 1]), .winograd),
         ] {
-            let k = try Conv2D(params: c.decoded, inputs: c.inputs, method: .im2col, threads: 2)
+            let k = try Conv2D(params: c.decoded, inputs: c.inputs, method: method, threads: 2)
             GradientCheck(step: 1e-2, tolerance: 1e-3, samplesPerInput: 64).check(k, inputs: c.inputs)
         }
     }
@@ -222,6 +276,8 @@ func randomize(_ run: StandaloneKernel, seed: UInt64) {
         (ConvCase(n: 5, cin: 8, h: 16, w: 16, cout: 8, kh: 3, kw: 3, padding: [1, 1]), Conv2D.Method.im2col),
         (ConvCase(n: 3, cin: 16, h: 24, w: 24, cout: 8, kh: 1, kw: 1), Conv2D.Method.im2col),
         (ConvCase(n: 5, cin: 16, h: 16, w: 16, cout: 16, kh: 7, kw: 7, padding: [3, 3], groups: 16), Conv2D.Method.depthwiseDirect),
+        (ConvCase(n: 5, cin: 16, h: 16, w: 16, cout: 16, kh: 3, kw: 3, padding: [1, 1]), Conv2D.Method.winograd),
+        (ConvCase(n: 40, cin: 8, h: 4, w: 4, cout: 8, kh: 3, kw: 3, padding: [1, 1]), Conv2D.Method.winograd),
     ])
     func twoThreadsEqualOne(_ c: ConvCase, _ method: Conv2D.Method) throws {
         let one = try run(c, method: method, threads: 1)

@@ -53,6 +53,9 @@ public protocol Kernel: Sendable {
     /// Multiply-accumulates of one forward call (conv, linear and attention products;
     /// norms, activations and pooling count 0, as fvcore and the papers count).
     var macs: Int { get }
+    /// The algorithm this instance runs, when the kernel has several (conv2d: im2col,
+    /// winograd, depthwiseDirect); `canopy plan --dump schedule` prints it.
+    var algorithm: String? { get }
 
     /// Computes outputs (and updates state in training mode).
     func forward(_ call: KernelCall)
@@ -76,6 +79,7 @@ extension Kernel {
     public var stateFill: [Float] { state.map { _ in 0 } }
     public var workspaceBytes: Int { 0 }
     public var saved: SavedTensors { .all }
+    public var algorithm: String? { nil }
     public var macs: Int { 0 }
 }
 

@@ -38,15 +38,20 @@ public enum PlanDumps {
             case let .backward(n, inputGradients):
                 let node = g.nodes[n]
                 let grads = inputGradients.map { g[node.inputs[$0]].name }
-                out += "\(i) backward \(node.name) [\(node.kernelName)] -> d(\(grads.joined(separator: ", ")))\n"
+                out += "\(i) backward \(node.name) [\(kernel(node))] -> d(\(grads.joined(separator: ", ")))\n"
             case _ where backwardOnly: continue
-            case let .forward(n): out += "\(i) forward  \(g.nodes[n].name) [\(g.nodes[n].kernelName)]\n"
+            case let .forward(n): out += "\(i) forward  \(g.nodes[n].name) [\(kernel(g.nodes[n]))]\n"
             case let .zero(v): out += "\(i) zero     grad \(g[v].name)\n"
             case let .seed(v, slot): out += "\(i) seed     grad \(g[v].name) = weight slot \(slot)\n"
             case .zeroParameterGradients: out += "\(i) zero     all parameter gradients\n"
             }
         }
         return out
+    }
+
+    /// A node's kernel name, with the algorithm it runs when it has a choice.
+    private static func kernel(_ node: GraphNode) -> String {
+        node.kernel.algorithm.map { "\(node.kernelName): \($0)" } ?? node.kernelName
     }
 
     /// The persistent regions and every transient buffer's offset, size and lifetime.
