@@ -31,6 +31,10 @@ done
 "$canopy" bench train specs/bench/resnet32-cifar100.yaml --mode eval --threads "$threads"
 [ -n "$have_torch" ] && [ -f "$torch_bench" ] && "$torch_python" -W ignore "$torch_bench" --depth 32 --mode eval --threads "$threads"
 echo
+echo "## Whole training step, Fashion-MNIST ResNet-8 + 3 peers (specs/quickstart.yaml), batch 128"
+"$canopy" bench train specs/quickstart.yaml --threads "$threads"
+[ -n "$have_torch" ] && [ -f "$torch_bench" ] && "$torch_python" -W ignore "$torch_bench" --depth 8 --in-ch 1 --size 28 --classes 10 --branches 3 --threads "$threads"
+echo
 echo "## conv2d per ResNet-32 layer (Canopy)"
 "$canopy" bench conv --threads "$threads"
 echo
