@@ -121,11 +121,7 @@ struct WinogradConvolution: ConvolutionAlgorithm {
             }
         }
         guard let dweight else { return }
-        let used = plan.chunkCount(geometry.batch)
-        for c in 1..<max(used, 1) {
-            let p = partials + c * filterCount
-            for i in 0..<filterCount { partials[i] += p[i] }
-        }
+        Self.addPartials(partials + filterCount, chunks: plan.chunkCount(geometry.batch), count: filterCount, into: partials)
         for co in 0..<cout {
             for ci in 0..<cin {
                 WinogradTiles.weightAdjoint(partials + co * cin + ci, stride: cout * cin, into: dweight + (co * cin + ci) * 9)
